@@ -1,0 +1,94 @@
+"""sen-rules: The Learning Trust (Hackney) SEN policy as an executable, auditable rulebase.
+
+The stable API::
+
+    import sen_rules
+    rulebase = sen_rules.load_rulebase()              # the bundled rules, or a directory
+    result = sen_rules.evaluate(case, as_of="2026-11-28")          # native backend
+    result = sen_rules.evaluate(case, as_of=..., backend="durable")
+    result.to_json()                                  # deterministic JSON with citations
+
+Every error raised on purpose is a :class:`SenRulesError` with a code and a location.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from .case import Case, case_json_schema, parse_case
+from .engine.result import Decision, Evaluation, Finding, RuleRef
+from .engine.service import BACKENDS, evaluate_case
+from .errors import (
+    BackendUnavailableError,
+    CaseError,
+    ConflictingOutcomesError,
+    Diagnostic,
+    EvaluationError,
+    RecordError,
+    RulebaseError,
+    SenRulesError,
+    SourceLocation,
+)
+from .loading.loader import bundled_rules_dir, load_rulebase
+from .rulebase import Rulebase
+
+__version__ = "0.1.0"
+
+_bundled: Rulebase | None = None
+_bundled_lock = threading.Lock()
+
+
+def bundled_rulebase() -> Rulebase:
+    """The rulebase shipped with the package, loaded once per process."""
+    global _bundled
+    if _bundled is None:
+        with _bundled_lock:
+            if _bundled is None:
+                _bundled = load_rulebase()
+    return _bundled
+
+
+def evaluate(
+    case: Case | Mapping[str, Any] | str | bytes,
+    *,
+    as_of: date | str,
+    rulebase: Rulebase | None = None,
+    backend: str = "native",
+) -> Evaluation:
+    """Evaluate a case on a date: the decisions of every policy area that applies.
+
+    ``case`` is a :class:`Case`, a JSON-like mapping or JSON text; ``as_of`` a ``date`` or
+    ``YYYY-MM-DD`` text (evaluation never reads the clock). Raises :class:`CaseError` for a
+    malformed or impossible case, :class:`EvaluationError` when no complete answer can be
+    given, :class:`BackendUnavailableError` when the backend cannot run here.
+    """
+    return evaluate_case(rulebase or bundled_rulebase(), case, as_of, backend)
+
+
+__all__ = [
+    "BACKENDS",
+    "BackendUnavailableError",
+    "Case",
+    "CaseError",
+    "ConflictingOutcomesError",
+    "Decision",
+    "Diagnostic",
+    "Evaluation",
+    "EvaluationError",
+    "Finding",
+    "RecordError",
+    "RuleRef",
+    "Rulebase",
+    "RulebaseError",
+    "SenRulesError",
+    "SourceLocation",
+    "bundled_rulebase",
+    "bundled_rules_dir",
+    "case_json_schema",
+    "evaluate",
+    "load_rulebase",
+    "parse_case",
+]

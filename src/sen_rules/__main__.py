@@ -1,0 +1,5 @@
+"""``python -m sen_rules``: the command line."""
+
+from .cli import run
+
+run()

@@ -1,0 +1,166 @@
+"""Date mechanisms the policy takes for granted (Education Act 1996 s.8, FLRA 1969 s.9).
+
+These functions are *mechanisms*, not policy: every choice the law leaves open (the
+29 February convention, the academic-year boundary, the prescribed days, the school
+leaving day) is a parameter whose value lives in the rulebase settings. Dates use
+python-dateutil's ``relativedelta`` for calendar arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta, weekday
+
+MonthDay = tuple[int, int]
+LeapDayConvention = Literal["1 March", "28 February"]
+
+WEEKDAYS: dict[str, weekday] = {
+    "Monday": MO,
+    "Tuesday": TU,
+    "Wednesday": WE,
+    "Thursday": TH,
+    "Friday": FR,
+    "Saturday": SA,
+    "Sunday": SU,
+}
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def parse_month_day(text: str) -> MonthDay:
+    """Read a day of the year written as "1 September" (as a policy officer would)."""
+    parts = text.split()
+    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in MONTHS:
+        raise ValueError(f"expected a day and a month such as '1 September', got {text!r}")
+    day, month = int(parts[0]), MONTHS.index(parts[1]) + 1
+    try:
+        date(2000, month, day)  # 2000 is a leap year, so 29 February is allowed here
+    except ValueError:
+        raise ValueError(f"{text!r} is not a day of the year") from None
+    return month, day
+
+
+def format_month_day(md: MonthDay) -> str:
+    return f"{md[1]} {MONTHS[md[0] - 1]}"
+
+
+@dataclass(frozen=True, slots=True)
+class DateConventions:
+    """The settings the date mechanisms read. Built from the rulebase settings."""
+
+    leap_day_birthday: LeapDayConvention = "1 March"
+    academic_year_start: MonthDay = (9, 1)
+    prescribed_days: tuple[MonthDay, ...] = ((8, 31), (12, 31), (3, 31))
+    compulsory_school_age_lower: int = 5
+    compulsory_school_age_upper: int = 16
+    school_leaving_month: int = 6
+    school_leaving_weekday: str = "Friday"
+
+
+def anniversary(dob: date, years: int, convention: LeapDayConvention) -> date:
+    """The day a person born on ``dob`` attains age ``years``.
+
+    A person attains an age at the start of the anniversary of their birth. For a
+    29 February birthday in a common year the convention decides: 1 March (default) or
+    28 February. ``relativedelta`` alone would always give 28 February.
+    """
+    target_year = dob.year + years
+    if dob.month == 2 and dob.day == 29:
+        try:
+            return date(target_year, 2, 29)
+        except ValueError:
+            return date(target_year, 3, 1) if convention == "1 March" else date(target_year, 2, 28)
+    return dob + relativedelta(years=years)
+
+
+def age_on(dob: date, on: date, convention: LeapDayConvention) -> int:
+    """Age in whole years attained on ``on`` (negative dates of birth give -1 and so on)."""
+    years = on.year - dob.year
+    if anniversary(dob, years, convention) > on:
+        years -= 1
+    return years
+
+
+def academic_year_start(d: date, boundary: MonthDay) -> date:
+    """First day of the academic year that contains ``d``."""
+    start = _year_start(d.year, boundary)
+    if d >= start:
+        return start
+    return _year_start(d.year - 1, boundary)
+
+
+def _year_start(year: int, boundary: MonthDay) -> date:
+    try:
+        return date(year, boundary[0], boundary[1])
+    except ValueError:  # 29 February boundary in a common year
+        return date(year, 3, 1)
+
+
+def academic_year_end(d: date, boundary: MonthDay) -> date:
+    """Last day of the academic year that contains ``d``."""
+    start = academic_year_start(d, boundary)
+    return _year_start(start.year + 1, boundary) - timedelta(days=1)
+
+
+def first_prescribed_day_on_or_after(d: date, prescribed: tuple[MonthDay, ...]) -> date:
+    """The first of the prescribed days (31 Aug, 31 Dec, 31 Mar by default) on or after ``d``."""
+    candidates = []
+    for year in (d.year, d.year + 1):
+        for month, day in prescribed:
+            candidate = _year_start(year, (month, day))
+            if candidate >= d:
+                candidates.append(candidate)
+    return min(candidates)
+
+
+def compulsory_school_age_start(dob: date, conv: DateConventions) -> date:
+    """First day of compulsory school age (s.8(2) and the prescribed days)."""
+    birthday = anniversary(dob, conv.compulsory_school_age_lower, conv.leap_day_birthday)
+    return first_prescribed_day_on_or_after(birthday, conv.prescribed_days)
+
+
+def school_leaving_date(year: int, conv: DateConventions) -> date:
+    """The school leaving date of a year: by default the last Friday in June."""
+    day = WEEKDAYS[conv.school_leaving_weekday]
+    return date(year, conv.school_leaving_month, 1) + relativedelta(day=31, weekday=day(-1))
+
+
+def compulsory_school_age_end(dob: date, conv: DateConventions) -> date:
+    """Last day of compulsory school age (the school leaving date, s.8(3)-(4)).
+
+    A child who attains the upper age after that year's leaving date but before the next
+    school year starts leaves on that leaving date (so July and August birthdays leave at
+    15); one who attains it on the leaving date leaves that day; otherwise the first
+    leaving date after the birthday.
+    """
+    birthday = anniversary(dob, conv.compulsory_school_age_upper, conv.leap_day_birthday)
+    leaving = school_leaving_date(birthday.year, conv)
+    if birthday <= leaving:
+        return leaving
+    next_year_start = _year_start(leaving.year, conv.academic_year_start)
+    if next_year_start <= leaving:  # a boundary earlier in the year than the leaving date
+        next_year_start = _year_start(leaving.year + 1, conv.academic_year_start)
+    if birthday < next_year_start:
+        return leaving
+    return school_leaving_date(birthday.year + 1, conv)
+
+
+def add_duration(d: date, years: int = 0, months: int = 0, weeks: int = 0, days: int = 0) -> date:
+    """Calendar arithmetic: month ends clip (31 January + 1 month = 28/29 February)."""
+    return d + relativedelta(years=years, months=months, weeks=weeks, days=days)

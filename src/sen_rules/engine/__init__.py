@@ -1,0 +1,1 @@
+"""Evaluation engines: native closures and durable-rules, over one compiled form."""

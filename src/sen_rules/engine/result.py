@@ -1,0 +1,146 @@
+"""What an evaluation returns: decisions with cited provenance, as immutable values.
+
+The JSON form is the documented contract for integrating systems. Its minimum shape,
+which they may rely on, is::
+
+    {"rulebase": {"name", "version", "sha256"}, "as_of",
+     "decisions": [{"topic", "outcome",
+                    "rules": [{"id", "citations": [{"source", "quote"}]}]}]}
+
+Everything else (labels, details, flags, notes, clause ids, versions) is extra. The same
+input gives byte-identical JSON, on either backend, in any process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+from ..rulebase import Citation, InForce
+
+
+def freeze(value: Any) -> Any:
+    """A deep, immutable copy of JSON-like data (dates kept as dates)."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """JSON-ready plain data (dates as ISO text)."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return value
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRef:
+    """A rule that took part in a decision, with the clauses it cites."""
+
+    id: str
+    version: str
+    title: str
+    role: str  # outcome | otherwise | flag | note | check | criterion
+    citations: tuple[Citation, ...]
+    in_force: InForce
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "id": self.id,
+            "version": self.version,
+            "title": self.title,
+            "role": self.role,
+            "citations": [c.as_dict() for c in self.citations],
+        }
+        if not self.in_force.always:
+            d["in_force"] = self.in_force.as_dict()
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A flag (something to act on) or a note (something to know) raised by a rule."""
+
+    code: str
+    rule: str
+    message: str
+    details: Mapping[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"code": self.code, "rule": self.rule, "message": self.message}
+        if self.details:
+            d["details"] = thaw(self.details)
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The decision of one policy area."""
+
+    topic: str
+    title: str
+    outcome: str
+    outcome_label: str
+    details: Mapping[str, Any]
+    rules: tuple[RuleRef, ...]
+    flags: tuple[Finding, ...]
+    notes: tuple[Finding, ...]
+    overridden: tuple[str, ...]  # rules that matched but did not decide (hit policy)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic,
+            "title": self.title,
+            "outcome": self.outcome,
+            "outcome_label": self.outcome_label,
+            "details": thaw(self.details),
+            "rules": [r.to_dict() for r in self.rules],
+            "flags": [f.to_dict() for f in self.flags],
+            "notes": [n.to_dict() for n in self.notes],
+            "overridden": list(self.overridden),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """The result of evaluating one case on one date against one rulebase."""
+
+    rulebase: Mapping[str, str]
+    as_of: date
+    case_id: str
+    decisions: tuple[Decision, ...]
+
+    def decision(self, topic: str) -> Decision | None:
+        return next((d for d in self.decisions if d.topic == topic), None)
+
+    def outcomes(self) -> dict[str, str]:
+        return {d.topic: d.outcome for d in self.decisions}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rulebase": dict(self.rulebase),
+            "as_of": self.as_of.isoformat(),
+            "case_id": self.case_id,
+            "decisions": [d.to_dict() for d in self.decisions],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent=indent)
+
+
+def dumps(data: Any, indent: int | None = 2) -> str:
+    """Deterministic JSON: fixed key order as built, UTF-8 text, no NaN."""
+    return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False,
+                      separators=(",", ": ") if indent else (",", ":"))

@@ -1,0 +1,122 @@
+"""Evaluation: a pure function of (case, rulebase, as_of), on the backend the caller picks.
+
+Compiled programs are cached per rulebase and per epoch (span of dates with the same rules
+and settings in force), built once under a lock, and shared between threads: nothing a
+program holds changes after it is built, and each evaluation has its own state.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, Literal
+from weakref import WeakKeyDictionary
+
+from ..case import EARLIEST_DATE, LATEST_DATE, Case, check_against_date, parse_case
+from ..errors import CaseError, SenRulesError
+from ..rulebase import Epoch, Rulebase
+from . import durable
+from .decide import decide
+from .native import Env, Matches, Program, compile_program, match_native
+from .result import Evaluation
+
+Backend = Literal["native", "durable"]
+BACKENDS: tuple[str, ...] = ("native", "durable")
+
+
+class _Compiled:
+    """Per-rulebase caches: native programs and durable rulesets, per epoch."""
+
+    def __init__(self, rulebase: Rulebase) -> None:
+        self.rulebase = rulebase
+        self.lock = threading.Lock()
+        self.native: dict[date, Program] = {}
+        self.durable: dict[date, durable.DurableProgram] = {}
+
+    def program(self, epoch: Epoch) -> Program:
+        found = self.native.get(epoch.start)
+        if found is None:
+            with self.lock:
+                found = self.native.get(epoch.start)
+                if found is None:
+                    found = compile_program(self.rulebase, epoch)
+                    self.native[epoch.start] = found
+        return found
+
+    def durable_program(self, epoch: Epoch) -> durable.DurableProgram:
+        found = self.durable.get(epoch.start)
+        if found is None:
+            durable.require()
+            with self.lock:
+                found = self.durable.get(epoch.start)
+                if found is None:
+                    # a program of its own: the lowering compiles extra closures into it
+                    found = durable.DurableProgram(self.rulebase,
+                                                   compile_program(self.rulebase, epoch))
+                    self.durable[epoch.start] = found
+        return found
+
+
+_caches: WeakKeyDictionary[Rulebase, _Compiled] = WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def compiled(rulebase: Rulebase) -> _Compiled:
+    found = _caches.get(rulebase)
+    if found is None:
+        with _caches_lock:
+            found = _caches.get(rulebase)
+            if found is None:
+                found = _Compiled(rulebase)
+                _caches[rulebase] = found
+    return found
+
+
+def parse_as_of(as_of: date | str) -> date:
+    """The evaluation date, from a ``date`` or ``YYYY-MM-DD`` text."""
+    if isinstance(as_of, str):
+        try:
+            value = date.fromisoformat(as_of) if len(as_of) == 10 else None
+        except ValueError:
+            value = None
+        if value is None:
+            raise CaseError([("as_of", f"expected a date written YYYY-MM-DD, got {as_of!r}")],
+                            code="SR202")
+        as_of = value
+    if type(as_of) is not date:
+        raise CaseError([("as_of", f"expected a date, got {type(as_of).__name__}")],
+                        code="SR202")
+    if not EARLIEST_DATE <= as_of <= LATEST_DATE:
+        raise CaseError([("as_of", f"{as_of.isoformat()} is outside the years 1900 to 2199")],
+                        code="SR202")
+    return as_of
+
+
+def prepare(rulebase: Rulebase, case: Case | Mapping[str, Any] | str | bytes,
+            as_of: date | str) -> tuple[Case, date, Epoch]:
+    day = parse_as_of(as_of)
+    valid = parse_case(case)  # type: ignore[arg-type]
+    check_against_date(valid, day)
+    return valid, day, rulebase.epoch(day)
+
+
+def match(rulebase: Rulebase, program: Program, env: Env, backend: str) -> Matches:
+    if backend == "native":
+        return match_native(program, env)
+    if backend == "durable":
+        return compiled(rulebase).durable_program(program.epoch).match(env)
+    raise SenRulesError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}",
+                        code="SR403")
+
+
+def evaluate_case(rulebase: Rulebase, case: Case | Mapping[str, Any] | str | bytes,
+                  as_of: date | str, backend: str = "native") -> Evaluation:
+    if backend not in BACKENDS:
+        raise SenRulesError(f"unknown backend {backend!r}: choose one of "
+                            f"{', '.join(BACKENDS)}", code="SR403")
+    valid, day, epoch = prepare(rulebase, case, as_of)
+    program = compiled(rulebase).program(epoch)
+    env = Env(valid, day)
+    matches = match(rulebase, program, env, backend)
+    return decide(rulebase, program, Env(valid, day), matches)

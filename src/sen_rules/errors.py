@@ -1,0 +1,132 @@
+"""Errors that users can act on.
+
+Every error sen-rules raises is a :class:`SenRulesError`: it carries a stable code, a
+location (``file:line:col`` in a rule file, or a field path in a case) and a sentence a
+policy officer can understand. Integrating systems catch the subclasses; the CLI prints
+them on one line and exits non-zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """A place in a rule file (1-based line and column)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        if self.column <= 0:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def shifted(self, lines: int, column: int) -> SourceLocation:
+        """The location ``lines`` lines below, at ``column`` (or shifted on the same line)."""
+        if lines == 0:
+            return SourceLocation(self.file, self.line, self.column + column)
+        return SourceLocation(self.file, self.line + lines, column + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding about a rule file: a load error, or a lint finding."""
+
+    code: str
+    message: str
+    location: SourceLocation | None = None
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        return f"{where}{self.severity} {self.code}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        loc = self.location
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "file": loc.file if loc else None,
+            "line": loc.line if loc else None,
+            "column": loc.column if loc else None,
+            "message": self.message,
+        }
+
+
+class SenRulesError(Exception):
+    """Base class of every error sen-rules raises on purpose."""
+
+    code = "SR000"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class RulebaseError(SenRulesError):
+    """The rule files could not be loaded. ``diagnostics`` lists every problem found."""
+
+    code = "SR100"
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        errors = [d for d in diagnostics if d.severity == "error"] or list(diagnostics)
+        first = errors[0] if errors else Diagnostic("SR100", "the rulebase could not be loaded")
+        more = len(errors) - 1
+        suffix = f" (and {more} more error{'s' if more != 1 else ''})" if more > 0 else ""
+        super().__init__(f"{first}{suffix}", code=first.code)
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CaseError(SenRulesError):
+    """A case is malformed or impossible. ``problems`` holds (field path, message) pairs."""
+
+    code = "SR200"
+
+    def __init__(self, problems: Iterable[tuple[str, str]], *, code: str = "SR200") -> None:
+        self.problems: tuple[tuple[str, str], ...] = tuple(problems)
+        first_path, first_msg = self.problems[0] if self.problems else ("", "invalid case")
+        more = len(self.problems) - 1
+        suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""
+        where = f"{first_path}: " if first_path else ""
+        super().__init__(f"invalid case: {where}{first_msg}{suffix}", code=code)
+
+
+class EvaluationError(SenRulesError):
+    """Evaluation could not produce a complete, consistent answer (never a partial one)."""
+
+    code = "SR300"
+
+
+class ConflictingOutcomesError(EvaluationError):
+    """Rules of an area whose hit policy forbids disagreement fired with different outcomes."""
+
+    code = "SR301"
+
+
+class BackendUnavailableError(SenRulesError):
+    """The requested backend cannot run here (for example durable-rules is not installed)."""
+
+    code = "SR400"
+
+
+class RecordError(SenRulesError):
+    """A stored decision record is malformed or has been tampered with."""
+
+    code = "SR500"

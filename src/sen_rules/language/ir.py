@@ -1,0 +1,186 @@
+"""The compiled form of conditions: a small typed tree every consumer reads.
+
+Backends (native closures, durable-rules), the explainer, the linter and the renderer all
+read these nodes, so they cannot disagree about what a rule says. Nodes are immutable and
+carry their type, where they were written, and the text as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..errors import SourceLocation
+from .types import Type
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Expr:
+    type: Type
+    loc: SourceLocation | None
+    source: str
+
+    def children(self) -> tuple[Expr, ...]:
+        return ()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Const(Expr):
+    value: object
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FieldRef(Expr):
+    """A case field (``root == "case"``) or a field of a named item (``root`` = its name).
+
+    A step through a list projects it: ``statement.reviews.held_on`` is the list of dates.
+    """
+
+    root: str
+    path: tuple[str, ...]
+    through_list: tuple[bool, ...]  # per step: is the value before this step a list?
+
+    @property
+    def dotted(self) -> str:
+        parts = ([] if self.root == "case" else [self.root]) + list(self.path)
+        return ".".join(parts)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SettingRef(Expr):
+    name: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DefinitionRef(Expr):
+    name: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AsOf(Expr):
+    pass
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Call(Expr):
+    function: str
+    args: tuple[Expr, ...]
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.args
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Compare(Expr):
+    op: str  # = != < <= > >=
+    left: Expr
+    right: Expr
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BoolOp(Expr):
+    op: str  # and | or
+    items: tuple[Expr, ...]
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.items
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Not(Expr):
+    operand: Expr
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.operand,)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Known(Expr):
+    operand: Expr
+    negated: bool  # True: "is missing"
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.operand,)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Membership(Expr):
+    item: Expr
+    collection: Expr
+    negated: bool
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.item, self.collection)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Quantifier(Expr):
+    kind: str  # any | every | no | count
+    variable: str
+    collection: Expr
+    condition: Expr | None
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.collection,) + ((self.condition,) if self.condition is not None else ())
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Arith(Expr):
+    op: str  # + | -
+    left: Expr
+    right: Expr
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Negate(Expr):
+    operand: Expr
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.operand,)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class IfThenElse(Expr):
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.condition, self.then, self.otherwise)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ListOf(Expr):
+    items: tuple[Expr, ...]
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.items
+
+
+def walk(expr: Expr) -> Iterator[Expr]:
+    """Every node of a tree, parents before children."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.children()))
+
+
+def field_refs(expr: Expr) -> Iterator[FieldRef]:
+    for node in walk(expr):
+        if isinstance(node, FieldRef):
+            yield node
+
+
+def definition_refs(expr: Expr) -> set[str]:
+    return {n.name for n in walk(expr) if isinstance(n, DefinitionRef)}
+
+
+def setting_refs(expr: Expr) -> set[str]:
+    return {n.name for n in walk(expr) if isinstance(n, SettingRef)}

@@ -1,0 +1,228 @@
+"""Safe YAML reading that remembers where every value came from.
+
+Rule files are YAML because policy officers can read and edit it. This reader is stricter
+than YAML itself: no anchors or aliases (no "billion laughs"), no tags, no duplicate keys,
+limits on size, depth and node count. Every value keeps its line and column so that any
+later error can name ``file:line:col``; text scalars also keep enough of their layout to
+place an error inside a multi-line condition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from ..errors import Diagnostic, SourceLocation
+
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 32
+MAX_NODES = 50_000
+MAX_SCALAR = 20_000
+
+Path = tuple[str | int, ...]
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+class YamlFileError(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(str(diagnostic))
+        self.diagnostic = diagnostic
+
+
+@dataclass(frozen=True, slots=True)
+class ScalarLayout:
+    """Where a scalar's text sits in the file, to map offsets in it back to line:col."""
+
+    line: int  # 1-based line of the first character of the value
+    column: int  # 1-based column of the first character of the value
+    style: str | None  # None (plain), "'", '"', "|", ">"
+    raw_lines: tuple[str, ...]  # the file lines the scalar spans
+
+    def locate(self, file: str, offset: int, value: str) -> SourceLocation:
+        """The file position of character ``offset`` of the scalar's value."""
+        if self.style == "|":
+            before = value[:offset]
+            line_in_value = before.count("\n")
+            col_in_line = len(before) - (before.rfind("\n") + 1)
+            return SourceLocation(file, self.line + line_in_value, self.column + col_in_line)
+        if len(self.raw_lines) <= 1:
+            return SourceLocation(file, self.line, self.column + offset)
+        return self._walk_folded(file, offset)
+
+    def _walk_folded(self, file: str, offset: int) -> SourceLocation:
+        """Folded text joins lines with one space: walk the raw lines to find the offset."""
+        remaining = offset
+        for i, raw in enumerate(self.raw_lines):
+            if i == 0:
+                start_col, length = self.column, len(raw.rstrip()) - (self.column - 1)
+            else:
+                start_col = len(raw) - len(raw.lstrip()) + 1
+                length = len(raw.strip())
+            if remaining <= length:
+                return SourceLocation(file, self.line + i, start_col + remaining)
+            remaining -= length + 1
+        return SourceLocation(file, self.line, self.column)
+
+
+@dataclass(slots=True)
+class YamlDocument:
+    """A parsed YAML file: plain Python data plus the location of every value."""
+
+    file: str
+    data: Any
+    locations: dict[Path, SourceLocation]
+    layouts: dict[Path, ScalarLayout]
+
+    def where(self, path: Path) -> SourceLocation:
+        """The location of ``path``, or of its nearest enclosing value that has one."""
+        while True:
+            if path in self.locations:
+                return self.locations[path]
+            if not path:
+                return SourceLocation(self.file, 1, 1)
+            path = path[:-1]
+
+    def key_location(self, path: Path) -> SourceLocation:
+        """Location of the key that introduces ``path`` (falls back to the value)."""
+        return self.locations.get(path + ("<key>",), self.where(path))
+
+
+class _NoAliasComposer(Composer):
+    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+        if self.check_event(AliasEvent):  # type: ignore[attr-defined]
+            event = self.peek_event()  # type: ignore[attr-defined]
+            raise yaml.MarkedYAMLError(
+                None, None, "anchors and aliases (& and *) are not allowed in rule files",
+                event.start_mark,
+            )
+        event = self.peek_event()  # type: ignore[attr-defined]
+        if getattr(event, "anchor", None):
+            raise yaml.MarkedYAMLError(
+                None, None, "anchors and aliases (& and *) are not allowed in rule files",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,  # type: ignore[misc]
+              _NoAliasComposer, SafeConstructor, yaml.resolver.Resolver):
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        _NoAliasComposer.__init__(self)
+        SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+
+def read_yaml(text: str, file: str) -> YamlDocument:
+    """Parse one YAML document safely; raise :class:`YamlFileError` with a location."""
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise YamlFileError(Diagnostic(
+            "SR101", f"the file is larger than {MAX_FILE_BYTES} bytes", SourceLocation(file)))
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = SourceLocation(file, mark.line + 1, mark.column + 1) if mark else SourceLocation(file)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise YamlFileError(Diagnostic("SR101", f"YAML syntax: {problem}", loc)) from None
+    except yaml.YAMLError as exc:
+        raise YamlFileError(Diagnostic("SR101", f"YAML syntax: {exc}", SourceLocation(file))) from None
+    finally:
+        loader.dispose()
+    lines = text.splitlines()
+    builder = _Builder(file, lines, loader)
+    data = builder.build(node, (), 0) if node is not None else None
+    return YamlDocument(file, data, builder.locations, builder.layouts)
+
+
+class _Builder:
+    def __init__(self, file: str, lines: list[str], constructor: SafeConstructor) -> None:
+        self.file = file
+        self.lines = lines
+        self.constructor = constructor
+        self.locations: dict[Path, SourceLocation] = {}
+        self.layouts: dict[Path, ScalarLayout] = {}
+        self.count = 0
+
+    def loc(self, node: Node) -> SourceLocation:
+        return SourceLocation(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def fail(self, node: Node, message: str, code: str = "SR101") -> YamlFileError:
+        return YamlFileError(Diagnostic(code, message, self.loc(node)))
+
+    def build(self, node: Node, path: Path, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(node, f"the file has more than {MAX_NODES} values")
+        if depth > MAX_DEPTH:
+            raise self.fail(node, f"values are nested more than {MAX_DEPTH} deep")
+        if node.tag not in _STANDARD_TAGS:
+            raise self.fail(node, f"YAML tags such as {node.tag!r} are not allowed in rule files")
+        self.locations[path] = self.loc(node)
+        if isinstance(node, MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                    raise self.fail(key_node, "keys must be plain words such as 'id' or 'when'")
+                key = str(key_node.value)
+                if key in result:
+                    raise self.fail(key_node, f"the key {key!r} appears twice in the same block")
+                self.locations[path + (key, "<key>")] = self.loc(key_node)
+                result[key] = self.build(value_node, path + (key,), depth + 1)
+            return result
+        if isinstance(node, SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        if len(node.value) > MAX_SCALAR:
+            raise self.fail(node, f"a value is longer than {MAX_SCALAR} characters")
+        value = self.constructor.construct_object(node)  # type: ignore[no-untyped-call]
+        if isinstance(value, str):
+            self.layouts[path] = self._layout(node)
+        return value
+
+    def _layout(self, node: ScalarNode) -> ScalarLayout:
+        start, end = node.start_mark, node.end_mark
+        style = node.style
+        if style in ("|", ">"):
+            first = start.line + 1  # content starts on the line after the indicator
+            last = end.line if end.column == 0 else end.line + 1
+            raw = tuple(self.lines[first:last])
+            # skip leading blank lines
+            skip = 0
+            while skip < len(raw) and not raw[skip].strip():
+                skip += 1
+            content = [ln for ln in raw[skip:] if ln.strip()]
+            indent = min((len(ln) - len(ln.lstrip(" ")) for ln in content), default=0)
+            return ScalarLayout(first + skip + 1, indent + 1, style, raw[skip:])
+        quote = 1 if style in ("'", '"') else 0
+        raw = tuple(self.lines[start.line : end.line + 1])
+        return ScalarLayout(start.line + 1, start.column + 1 + quote, style, raw)
+
+
+def walk_paths(data: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    yield path, data
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from walk_paths(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from walk_paths(v, path + (i,))

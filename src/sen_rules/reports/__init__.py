@@ -1,0 +1,1 @@
+"""Renderings of decisions for people: plain text here, Markdown and HTML reports."""

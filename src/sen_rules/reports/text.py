@@ -1,0 +1,88 @@
+"""A plain-text rendering of an evaluation, for a person at a terminal."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from ..engine.result import Decision, Evaluation, thaw
+
+WIDTH = 88
+
+
+def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=first if first is not None else indent,
+                         subsequent_indent=indent, break_on_hyphens=False) or [indent.rstrip()]
+
+
+def _detail(value: Any) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_detail(v) for v in value) or "none"
+    if value is None:
+        return "not known"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _simple_details(details: Mapping[str, Any]) -> list[tuple[str, str]]:
+    return [(k.replace("_", " "), _detail(v)) for k, v in details.items()
+            if not isinstance(v, Mapping) and not (isinstance(v, tuple) and v
+                                                   and isinstance(v[0], Mapping))]
+
+
+def render_decision(d: Decision) -> list[str]:
+    lines = [f"{d.title}: {d.outcome_label}"]
+    for key, value in _simple_details(d.details):
+        lines.append(f"  {key}: {value}")
+    ranking = d.details.get("ranking")
+    if ranking:
+        lines.append("  ranking of the candidate placements:")
+        for row in thaw(ranking):
+            shortfalls = (f"; shortfalls: {', '.join(row['shortfalls'])}"
+                          if row["shortfalls"] else "")
+            lines.append(f"    {row['rank']}. {row['candidate']} ({row['name']}){shortfalls}")
+        for step in thaw(d.details.get("steps", ())):
+            text = f"{step['higher']} above {step['lower']}: {step['reason']}"
+            if step["conflicts"]:
+                pulls = ", ".join(c["criterion"] for c in step["conflicts"])
+                text += f" (but {pulls} favour{'s' if len(step['conflicts']) == 1 else ''} " \
+                        f"{step['lower']}: a conflict for the panel)"
+            lines.extend(_wrap(text, "      ", "    - "))
+    for ref in d.rules:
+        if ref.role in ("check", "criterion"):
+            continue
+        label = {"outcome": "because", "otherwise": "because", "flag": "flag", "note": "note"}
+        lines.extend(_wrap(f"{ref.id}: {ref.title}", "             ",
+                           f"  {label.get(ref.role, ref.role):<9}  "))
+        for c in ref.citations:
+            ref_text = f"; {c.reference}" if c.reference else ""
+            lines.extend(_wrap(f"“{c.quote}” ({c.source} § {c.clause}{ref_text})",
+                               "             "))
+    for f in d.flags:
+        lines.extend(_wrap(f"FLAG {f.code}: {f.message}", "    ", "  ! "))
+    for n in d.notes:
+        lines.extend(_wrap(f"{n.code}: {n.message}", "    ", "  · "))
+    if d.overridden:
+        lines.extend(_wrap("also matched, not deciding under the area's hit policy: "
+                           + ", ".join(d.overridden), "    ", "  "))
+    return lines
+
+
+def render_evaluation(e: Evaluation) -> str:
+    rb = e.rulebase
+    lines = [
+        f"Case {e.case_id}, evaluated on {e.as_of.isoformat()}",
+        f"Rulebase {rb['name']} {rb['version']} (sha256 {rb['sha256'][:16]}…)",
+        "",
+    ]
+    if not e.decisions:
+        lines.append("No policy area applies to this case.")
+    for d in e.decisions:
+        lines.extend(render_decision(d))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,122 @@
+"""Source texts as data: verbatim policy text, cut into clauses with stable ids.
+
+A source is a text file kept byte-for-byte as published, beside a clause index. The text
+is cut into blocks (each heading, paragraph and bullet); the index names each block by an
+id and by the words it starts with, so an id stays with its words when the text around it
+is edited. A citation is checked by finding its quote, whitespace folded, inside the
+clause it names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+ClauseKind = Literal["heading", "paragraph", "bullet", "numbered"]
+
+_WS = re.compile(r"\s+")
+_MD_START = re.compile(r"^(#+ |[-*] |\d+\. )")
+
+
+def fold(text: str) -> str:
+    """Whitespace folded: runs of spaces, tabs and newlines become one space; ends trimmed."""
+    return _WS.sub(" ", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A run of the source text: one heading, paragraph or bullet."""
+
+    text: str
+    line: int  # 1-based first line in the source file
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """An addressable part of a source."""
+
+    id: str
+    kind: ClauseKind
+    text: str  # verbatim, as in the source
+    line: int
+    end_line: int
+    normative: bool
+    title: str
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+    def contains(self, quote: str) -> bool:
+        folded_quote = fold(quote)
+        return bool(folded_quote) and folded_quote in self.folded
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A verbatim source text and its clause index."""
+
+    id: str
+    title: str
+    file: str
+    text: str
+    sha256: str
+    reference: str | None
+    clauses: Mapping[str, Clause]
+
+    def clause(self, clause_id: str) -> Clause | None:
+        return self.clauses.get(clause_id)
+
+    def clause_ids(self) -> tuple[str, ...]:
+        return tuple(self.clauses)
+
+
+Segmentation = Literal["lines", "markdown"]
+
+
+def segment(text: str, mode: Segmentation) -> list[Block]:
+    """Cut a text into blocks.
+
+    ``lines``: every non-blank line is a block (the policy text puts each paragraph and
+    bullet on one line). ``markdown``: a block runs on until a blank line or the start of a
+    heading or list item, so a wrapped paragraph or list item is one block.
+    """
+    blocks: list[Block] = []
+    lines = text.splitlines()
+    current: list[str] = []
+    start = 0
+    for number, line in enumerate(lines, start=1):
+        blank = not line.strip()
+        continuation = mode == "markdown" and bool(current) and not blank and not _MD_START.match(line)
+        if continuation:
+            current.append(line)
+            continue
+        if current:
+            blocks.append(Block("\n".join(current), start, number - 1))
+            current = []
+        if not blank:
+            current = [line]
+            start = number
+    if current:
+        blocks.append(Block("\n".join(current), start, len(lines)))
+    return blocks
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def suggest_quote_fix(quote: str, clause: Clause) -> str:
+    """A hint when a quote is not verbatim: typographic quotes and apostrophes are common."""
+    swaps = {"'": "\u2019", '"': "\u201c"}
+    folded = clause.folded
+    for plain, curly in swaps.items():
+        if plain in quote and curly in folded:
+            return f" (the source writes {curly!r} where the quote has {plain!r})"
+    if fold(quote).lower() in folded.lower():
+        return " (it differs only in capital letters)"
+    return ""
