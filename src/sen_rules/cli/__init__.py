@@ -11,16 +11,30 @@ failing scenario, a record that no longer holds); 2 bad input or usage; 130 inte
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from .. import __version__
 from ..errors import SenRulesError
-from . import evaluate as _evaluate
-from . import schema as _schema
 from .common import CommandFailed
 
-COMMANDS = [_evaluate, _schema]
+
+def command_modules() -> list[ModuleType]:
+    """Every module of this package that defines ``register(subparsers)``, by name.
+
+    A new command is a new module here; nothing else needs editing.
+    """
+    modules = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name == "common":
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "register"):
+            modules.append(module)
+    return modules
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"sen-rules {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMANDS:
+    for module in command_modules():
         module.register(sub)
     return parser
 
