@@ -18,6 +18,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     model_validator,
 )
@@ -340,6 +341,8 @@ class Case(_Model):
     views: Views = Views()
     """The views of the parents and of the pupil."""
 
+    _latest_date: date = PrivateAttr(default=EARLIEST_DATE)  # the latest date in the case
+
     @model_validator(mode="after")
     def _consistent(self) -> Case:
         dob = self.child.date_of_birth
@@ -352,9 +355,12 @@ class Case(_Model):
                     f"views.{who}.preferred_placement: {view.preferred_placement!r}"
                     " is not the id of a candidate placement"
                 )
+        latest = dob
         for path, value in iter_dates(self):
             if path != "child.date_of_birth" and value < dob:
                 raise ValueError(f"{path}: {value.isoformat()} is before the date of birth")
+            latest = max(latest, value)
+        self._latest_date = latest  # lets check_against_date skip the walk when all is well
         return self
 
 
@@ -443,6 +449,8 @@ def parse_case(data: str | bytes | dict[str, Any] | Case) -> Case:
 
 def check_against_date(case: Case, as_of: date) -> None:
     """Reject facts dated after the evaluation date: a case states what is known on ``as_of``."""
+    if case._latest_date <= as_of:
+        return
     problems = [
         (path, f"{value.isoformat()} is after the evaluation date {as_of.isoformat()}")
         for path, value in iter_dates(case)

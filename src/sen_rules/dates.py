@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta, weekday
@@ -86,7 +87,7 @@ def anniversary(dob: date, years: int, convention: LeapDayConvention) -> date:
             return date(target_year, 2, 29)
         except ValueError:
             return date(target_year, 3, 1) if convention == "1 March" else date(target_year, 2, 28)
-    return dob + relativedelta(years=years)
+    return dob.replace(year=target_year)  # the same as dob + relativedelta(years=years), faster
 
 
 def age_on(dob: date, on: date, convention: LeapDayConvention) -> int:
@@ -129,18 +130,21 @@ def first_prescribed_day_on_or_after(d: date, prescribed: tuple[MonthDay, ...]) 
     return min(candidates)
 
 
+@lru_cache(maxsize=65536)
 def compulsory_school_age_start(dob: date, conv: DateConventions) -> date:
     """First day of compulsory school age (s.8(2) and the prescribed days)."""
     birthday = anniversary(dob, conv.compulsory_school_age_lower, conv.leap_day_birthday)
     return first_prescribed_day_on_or_after(birthday, conv.prescribed_days)
 
 
+@lru_cache(maxsize=4096)
 def school_leaving_date(year: int, conv: DateConventions) -> date:
     """The school leaving date of a year: by default the last Friday in June."""
     day = WEEKDAYS[conv.school_leaving_weekday]
     return date(year, conv.school_leaving_month, 1) + relativedelta(day=31, weekday=day(-1))
 
 
+@lru_cache(maxsize=65536)
 def compulsory_school_age_end(dob: date, conv: DateConventions) -> date:
     """Last day of compulsory school age (the school leaving date, s.8(3)-(4)).
 

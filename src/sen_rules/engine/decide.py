@@ -76,47 +76,78 @@ def _details(ap: AreaProgram, area: Area, winners: list[Rule], env: Env) -> dict
     return details
 
 
+class AreaPlan:
+    """What does not change between evaluations of an area in one epoch, worked out once."""
+
+    __slots__ = ("area", "outcome_rules", "finding_rules", "refs", "otherwise", "ranking_refs",
+                 "labels")
+
+    def __init__(self, ap: AreaProgram, in_force: frozenset[str]) -> None:
+        area = ap.area
+        active = [r for r in area.rules if r.key in in_force]
+        self.area = area
+        self.outcome_rules = tuple(r for r in active if r.effect == "outcome")
+        self.finding_rules = tuple(r for r in active if r.effect != "outcome")
+        self.refs = {r.key: _ref(r, r.effect) for r in active}
+        otherwise = area.otherwise
+        self.otherwise = otherwise if otherwise is not None and otherwise.key in in_force else None
+        self.ranking_refs = tuple(
+            RuleRef(c.id, "1", c.title, c.kind, c.citations, _ALWAYS)
+            for c in ((area.ranking.checks + area.ranking.criteria) if area.ranking else ()))
+        self.labels = {o.value: o.label for o in area.outcomes}
+
+
+def plan_for(program: Program, ap: AreaProgram) -> AreaPlan:
+    plan = program.plans.get(ap.area.id)
+    if plan is None:
+        plan = AreaPlan(ap, program.epoch.rule_keys)
+        program.plans[ap.area.id] = plan
+    return plan
+
+
+_EMPTY: Any = freeze({})
+
+
 def decide_area(rulebase: Rulebase, program: Program, ap: AreaProgram, env: Env,
                 matches: Matches) -> Decision:
+    plan = plan_for(program, ap)
     area = ap.area
-    in_force = program.epoch.rule_keys
-    active = [r for r in area.rules if r.key in in_force]
-    matched_outcomes = [r for r in active if r.effect == "outcome" and r.key in matches.rules]
+    fired = matches.rules
+    matched_outcomes = [r for r in plan.outcome_rules if r.key in fired]
     winners, overridden = resolve(area, matched_outcomes)
-    role = "outcome"
-    if not winners:
-        otherwise = area.otherwise
-        if otherwise is None or otherwise.key not in in_force:
+    if winners:
+        refs = [plan.refs[r.key] for r in winners]
+    else:
+        if plan.otherwise is None:
             raise EvaluationError(f"no rule of area {area.id!r} gave an outcome and it has no "
                                   "'otherwise' rule in force", code="SR305")
-        winners, role = [otherwise], "otherwise"
+        winners = [plan.otherwise]
+        refs = [_ref(plan.otherwise, "otherwise")]
     outcome = winners[0].value
-    spec = area.outcome(outcome)
-    details = _details(ap, area, winners, env)
-    refs = [_ref(r, role) for r in winners]
+    details = _details(ap, area, winners, env) if any(r.details for r in winners) else {}
     flags: list[Finding] = []
     notes: list[Finding] = []
-    for rule in active:
-        if rule.effect == "outcome" or rule.key not in matches.rules:
+    for rule in plan.finding_rules:
+        if rule.key not in fired:
             continue
         if rule.when_outcome is not None and rule.when_outcome != outcome:
             continue
-        found = Finding(rule.value, rule.id, rule.message or rule.title,
-                        freeze({k: _value(fn(env)) for k, fn in ap.details[rule.key].items()}))
+        extra = (freeze({k: _value(fn(env)) for k, fn in ap.details[rule.key].items()})
+                 if rule.details else _EMPTY)
+        found = Finding(rule.value, rule.id, rule.message or rule.title, extra)
         (flags if rule.effect == "flag" else notes).append(found)
-        refs.append(_ref(rule, rule.effect))
+        refs.append(plan.refs[rule.key])
     if area.ranking is not None and ap.collection is not None:
         policy = str(program.epoch.settings.get(area.ranking.conflict_policy, "ordered"))
         candidates = ap.collection(env) or ()
         details.update(rank(area.ranking, candidates, matches.elements, policy))
-        for c in area.ranking.checks + area.ranking.criteria:
-            refs.append(RuleRef(c.id, "1", c.title, c.kind, c.citations, _ALWAYS))
+        refs.extend(plan.ranking_refs)
     return Decision(
         topic=area.id,
         title=area.title,
         outcome=outcome,
-        outcome_label=spec.label if spec else outcome,
-        details=freeze(details),
+        outcome_label=plan.labels.get(outcome, outcome),
+        details=freeze(details) if details else _EMPTY,
         rules=tuple(refs),
         flags=tuple(flags),
         notes=tuple(notes),
@@ -131,7 +162,7 @@ def decide(rulebase: Rulebase, program: Program, env: Env, matches: Matches) -> 
         if ap.area.id in matches.areas
     )
     return Evaluation(
-        rulebase=freeze(rulebase.identity()),
+        rulebase=program.identity,
         as_of=env.as_of,
         case_id=env.case.child.id,
         decisions=decisions,

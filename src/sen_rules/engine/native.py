@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from datetime import date
 from typing import Any
 
@@ -381,6 +382,8 @@ class Program:
     epoch: Epoch
     areas: tuple[AreaProgram, ...]
     compiler: Compiler
+    identity: Mapping[str, str]  # the rulebase's name, version and sha256 (read-only)
+    plans: dict[str, Any] = field(default_factory=dict)  # per-area decision plans (decide.py)
 
 
 def compile_program(rulebase: Rulebase, epoch: Epoch) -> Program:
@@ -410,7 +413,7 @@ def compile_program(rulebase: Rulebase, epoch: Epoch) -> Program:
         areas.append(AreaProgram(area, applies, tuple(rules), details, tuple(elements),
                                  collection, variable))
     compiler.area = None
-    return Program(epoch, tuple(areas), compiler)
+    return Program(epoch, tuple(areas), compiler, MappingProxyType(dict(rulebase.identity())))
 
 
 @dataclass(frozen=True, slots=True)

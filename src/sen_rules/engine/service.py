@@ -119,4 +119,5 @@ def evaluate_case(rulebase: Rulebase, case: Case | Mapping[str, Any] | str | byt
     program = compiled(rulebase).program(epoch)
     env = Env(valid, day)
     matches = match(rulebase, program, env, backend)
-    return decide(rulebase, program, Env(valid, day), matches)
+    env.vars.clear()
+    return decide(rulebase, program, env, matches)

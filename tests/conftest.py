@@ -1,0 +1,45 @@
+"""Shared fixtures: the bundled rulebase, paths, and a helper to write small rules dirs."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import sen_rules
+from sen_rules.rulebase import Rulebase
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def rulebase() -> Rulebase:
+    return sen_rules.bundled_rulebase()
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path) -> Callable[..., Path]:
+    """A copy of the bundled rules in a temporary folder, with text replacements applied.
+
+    ``rules_copy({"areas/sen-stage.yaml": [("old", "new")]})``
+    """
+
+    def make(edits: dict[str, list[tuple[str, str]]] | None = None) -> Path:
+        target = tmp_path / "rules"
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(RULES, target)
+        for rel, replacements in (edits or {}).items():
+            path = target / rel
+            text = path.read_text(encoding="utf-8")
+            for old, new in replacements:
+                assert old in text, f"{old!r} not in {rel}"
+                text = text.replace(old, new, 1)
+            path.write_text(text, encoding="utf-8")
+        return target
+
+    return make

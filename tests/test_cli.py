@@ -1,0 +1,96 @@
+"""The command line: readable text, stable JSON, one-line errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sen_rules.cli import main
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "cases" / \
+    "school-referral-without-action.json"
+
+
+def test_evaluate_text(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", str(EXAMPLE), "--as-of", "2006-06-01"]) == 0
+    out = capsys.readouterr().out
+    assert "Statutory assessment panel: Pre Assessment Panel" in out
+    assert "FLAG action-not-on-record" in out
+    assert "“There are four of these Panels" in out
+    assert "routing.school-or-parent" in out
+
+
+def test_evaluate_json_is_identical_on_both_backends(capsys: pytest.CaptureFixture[str]) -> None:
+    outputs = []
+    for backend in ("native", "durable"):
+        assert main(["evaluate", str(EXAMPLE), "--as-of", "2006-06-01", "--format", "json",
+                     "--backend", backend]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+    data = json.loads(outputs[0])
+    assert data["as_of"] == "2006-06-01" and data["decisions"]
+
+
+def test_evaluate_reads_standard_input(monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(EXAMPLE.read_text()))
+    assert main(["evaluate", "-", "--as-of", "2006-06-01", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["case_id"] == "HK-2000-0933"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["evaluate", "missing.json"], "no such file"),
+        (["evaluate", str(EXAMPLE), "--as-of", "2006-02-30"], "as_of"),
+        (["evaluate", str(EXAMPLE), "--as-of", "2000-01-01"], "after the evaluation date"),
+    ],
+)
+def test_bad_input_gets_one_line_and_status_2(args: list[str], words: str,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert words in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_malformed_case_and_broken_rules_as_a_user_meets_them(
+        tmp_path: Path, rules_copy: Callable[..., Path]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"child": {"id": "C1", "date_of_birth": "2010-01-01", "nme": 1}}')
+    run = subprocess.run([sys.executable, "-m", "sen_rules", "evaluate", str(bad), "--as-of",
+                          "2011-01-01"], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert run.stderr.startswith("sen-rules: error SR200: invalid case: child.nme: unknown field")
+    assert "Traceback" not in run.stderr and run.stdout == ""
+    rules = rules_copy({"areas/sen-stage.yaml": [("when: has_statement", "when: has_statment")]})
+    run = subprocess.run([sys.executable, "-m", "sen_rules", "evaluate", str(EXAMPLE),
+                          "--as-of", "2006-06-01", "--rules", str(rules)],
+                         capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "sen-stage.yaml:" in run.stderr and "SR111" in run.stderr
+    assert "did you mean 'has_statement'" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == "sen-rules case"
+    assert "child" in schema["required"]
+
+
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert "sen-rules" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as info:
+        main(["evaluate"])
+    assert info.value.code == 2
