@@ -22,12 +22,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import handwritten_foundation  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+import handwritten_foundation
+from hypothesis import HealthCheck, given, settings
 
-import sen_rules  # noqa: E402
-from sen_rules.case import Case  # noqa: E402
-from sen_rules.testing.strategies import evaluation_inputs  # noqa: E402
+import sen_rules
+from sen_rules.case import Case
+from sen_rules.testing.strategies import evaluation_inputs
 
 
 def corpus(n: int) -> list[tuple[dict[str, Any], date]]:

@@ -89,7 +89,8 @@ CASES: list[tuple[str, Edits, str, str, int]] = [
                                'assessment_request.route = "parents"')]}, "SR114",
      "did you mean 'parent'", 0),
     ("definition cycle", {"definitions.yaml": [
-        ("means: statement is known", "means: statement is known and undergoing_statutory_assessment"),
+        ("means: statement is known",
+         "means: statement is known and undergoing_statutory_assessment"),
         ('means: assessment_request is known and assessment_request.outcome = "pending"',
          'means: has_statement')]}, "SR115", "circle", 0),
     ("missing convention", {SETTINGS: [("  - name: prescribed_days", "  - name: prescribed_dayz")]},
@@ -155,7 +156,7 @@ def test_yaml_bomb_and_deep_nesting_are_refused(tmp_path: Path) -> None:
 
 
 def test_not_a_rules_directory(tmp_path: Path) -> None:
-    with pytest.raises(RulebaseError, match="rulebase.yaml"):
+    with pytest.raises(RulebaseError, match=r"rulebase\.yaml"):
         sen_rules.load_rulebase(tmp_path)
 
 

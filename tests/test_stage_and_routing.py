@@ -71,8 +71,8 @@ def _csa_start(dob: date) -> date:
 def test_school_age_on_the_request_date_decides_the_panel(dob: date, route: str) -> None:
     start = _csa_start(dob)
     base = child(dob.isoformat(), setting={"kind": "school", "quadrant": "North-West"})
-    before = {**base, "assessment_request": {"route": route,
-                                             "requested_on": (start - timedelta(days=1)).isoformat()}}
+    day_before = (start - timedelta(days=1)).isoformat()
+    before = {**base, "assessment_request": {"route": route, "requested_on": day_before}}
     on = {**base, "assessment_request": {"route": route, "requested_on": start.isoformat()}}
     as_of = (start + timedelta(days=30)).isoformat()
     assert run(before, as_of)["assessment_routing"].outcome == "early_years_panel"

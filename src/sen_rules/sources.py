@@ -91,7 +91,8 @@ def segment(text: str, mode: Segmentation) -> list[Block]:
     start = 0
     for number, line in enumerate(lines, start=1):
         blank = not line.strip()
-        continuation = mode == "markdown" and bool(current) and not blank and not _MD_START.match(line)
+        continuation = (mode == "markdown" and bool(current) and not blank
+                        and not _MD_START.match(line))
         if continuation:
             current.append(line)
             continue

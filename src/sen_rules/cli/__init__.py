@@ -19,7 +19,7 @@ from types import ModuleType
 
 from .. import __version__
 from ..errors import SenRulesError
-from .common import CommandFailed
+from .common import CommandError
 
 
 def command_modules() -> list[ModuleType]:
@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SenRulesError as exc:
         print(f"sen-rules: error {exc}", file=sys.stderr)
         return 2
-    except CommandFailed as exc:
+    except CommandError as exc:
         print(f"sen-rules: {exc}", file=sys.stderr)
         return exc.status
     except KeyboardInterrupt:

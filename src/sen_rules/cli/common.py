@@ -11,7 +11,7 @@ from .. import bundled_rulebase, load_rulebase
 from ..rulebase import Rulebase
 
 
-class CommandFailed(Exception):
+class CommandError(Exception):
     """A command-line problem that is not a SenRulesError (for example an unreadable file)."""
 
     def __init__(self, message: str, status: int = 2) -> None:
@@ -26,13 +26,13 @@ def read_text(path: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CommandFailed(f"error: {path}: no such file") from None
+        raise CommandError(f"error: {path}: no such file") from None
     except IsADirectoryError:
-        raise CommandFailed(f"error: {path}: is a directory, expected a file") from None
+        raise CommandError(f"error: {path}: is a directory, expected a file") from None
     except UnicodeDecodeError:
-        raise CommandFailed(f"error: {path}: not UTF-8 text") from None
+        raise CommandError(f"error: {path}: not UTF-8 text") from None
     except OSError as exc:
-        raise CommandFailed(f"error: {path}: {exc.strerror}") from None
+        raise CommandError(f"error: {path}: {exc.strerror}") from None
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
@@ -59,7 +59,7 @@ def write_output(text: str, out: str | None) -> None:
         try:
             Path(out).write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise CommandFailed(f"error: cannot write {out}: {exc.strerror}") from None
+            raise CommandError(f"error: cannot write {out}: {exc.strerror}") from None
     else:
         sys.stdout.write(text)
         if not text.endswith("\n"):

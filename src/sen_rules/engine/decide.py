@@ -79,8 +79,15 @@ def _details(ap: AreaProgram, area: Area, winners: list[Rule], env: Env) -> dict
 class AreaPlan:
     """What does not change between evaluations of an area in one epoch, worked out once."""
 
-    __slots__ = ("area", "outcome_rules", "finding_rules", "refs", "otherwise", "ranking_refs",
-                 "labels")
+    __slots__ = (
+        "area",
+        "finding_rules",
+        "labels",
+        "otherwise",
+        "outcome_rules",
+        "ranking_refs",
+        "refs",
+    )
 
     def __init__(self, ap: AreaProgram, in_force: frozenset[str]) -> None:
         area = ap.area

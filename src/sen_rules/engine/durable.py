@@ -34,6 +34,7 @@ Guards against the faults recorded for durable-rules 2.0.28 (see README):
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -180,7 +181,8 @@ class FactKind:
     tag: str
     collection: Fn | None  # None for the case fact
     variable: str | None
-    slots: dict[str, tuple[str, Fn, bool]] = field(default_factory=dict)  # text -> (key, fn, is_bool)
+    # expression text -> (key in the fact, how the host computes it, whether yes/no)
+    slots: dict[str, tuple[str, Fn, bool]] = field(default_factory=dict)
 
     def slot(self, text: str, fn: Fn, is_bool: bool = False) -> str:
         found = self.slots.get(text)
@@ -480,6 +482,12 @@ class DurableProgram:
         self.item_kinds = list(lowering.items.values())
         self.actions = lowering.actions
         self.definition = lowering.rules
+        # the JSON of each derived fact, up to its session id (filled in per evaluation)
+        self.derived_json = {
+            (a.target, value): json.dumps({"t": "d", "_f": 1, "n": a.target, "v": value},
+                                          separators=(",", ":"))[:-1] + ',"sid":"'
+            for a in self.actions.values() if a.kind in ("def+", "def-")
+            for value in (True, False)}
         self.name = f"sen_rules_{rulebase.sha256[:12]}_{program.epoch.start.isoformat()}_" \
                     f"{next(_names)}"
         try:
@@ -518,34 +526,42 @@ class DurableProgram:
             for fact in facts:
                 fact["sid"] = sid
             try:
-                result = engine.assert_facts(self.handle, json.dumps(facts))
-                if result[0] not in (0, 2):
-                    raise EvaluationError(f"durable-rules refused the facts (code {result[0]})",
-                                          code="SR402")
-                offset = result[1]
-                started = engine.start_action_for_state(self.handle, offset)
-                message = started[1] if started else None
-                while message:
-                    name = message[2:message.index('"', 2)]
-                    action = self.actions[name]
-                    if action.kind in ("def+", "def-"):
-                        value = action.kind == "def+"
-                        if (action.target, value) not in asserted:
-                            asserted.add((action.target, value))
-                            if (action.target, not value) in asserted:
-                                raise EvaluationError(f"derived fact {action.target!r} came out "
-                                                      "both true and false", code="SR404")
-                            if value and action.target.startswith("@"):
-                                areas.add(action.target[1:])
-                            engine.assert_fact(self.handle, json.dumps(
-                                {"t": "d", "_f": 1, "n": action.target, "v": value,
-                                 "sid": sid}))
-                    elif action.kind == "rule":
-                        rules.add(action.target)
-                    elif action.kind == "element":
-                        item = json.loads(message)[name]["e"]
-                        elements.add((action.target, int(item["_i"])))
-                    message = engine.complete_and_start_action(self.handle, offset)
+                batch = json.dumps(facts, separators=(",", ":"))
+                # Forward chaining in rounds: derived facts found by one round of actions
+                # are asserted together, which fires the next round. The result does not
+                # depend on the order (derived facts are only ever added).
+                while batch:
+                    result = engine.assert_facts(self.handle, batch)
+                    if result[0] not in (0, 2):
+                        raise EvaluationError("durable-rules refused the facts "
+                                              f"(code {result[0]})", code="SR402")
+                    offset = result[1]
+                    pending: list[str] = []
+                    started = engine.start_action_for_state(self.handle, offset)
+                    message = started[1] if started else None
+                    while message:
+                        name = message[2:message.index('"', 2)]
+                        action = self.actions[name]
+                        kind = action.kind
+                        if kind == "def+" or kind == "def-":
+                            value = kind == "def+"
+                            key = (action.target, value)
+                            if key not in asserted:
+                                if (action.target, not value) in asserted:
+                                    raise EvaluationError(
+                                        f"derived fact {action.target!r} came out both true "
+                                        "and false", code="SR404")
+                                asserted.add(key)
+                                if value and action.target.startswith("@"):
+                                    areas.add(action.target[1:])
+                                pending.append(self.derived_json[key] + sid + '"}')
+                        elif kind == "rule":
+                            rules.add(action.target)
+                        elif kind == "element":
+                            item = json.loads(message)[name]["e"]
+                            elements.add((action.target, int(item["_i"])))
+                        message = engine.complete_and_start_action(self.handle, offset)
+                    batch = "[" + ",".join(pending) + "]" if pending else ""
             finally:
                 engine.delete_state(self.handle, sid)
         return Matches(frozenset(areas), frozenset(rules), frozenset(elements))
@@ -553,8 +569,6 @@ class DurableProgram:
 
 def _delete_ruleset(handle: int) -> None:
     if _engine is not None:
-        try:
+        with contextlib.suppress(Exception):
             _engine.delete_ruleset(handle)
-        except Exception:  # noqa: BLE001 - best effort at interpreter exit
-            pass
 

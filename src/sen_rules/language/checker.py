@@ -110,7 +110,8 @@ class Checker:
         def_type = scope.resolve_definition(head, scope.variables)
         if def_type is not None:
             if rest:
-                raise CheckError(node.part_offsets[1], f"{head!r} is a definition and has no fields")
+                raise CheckError(node.part_offsets[1],
+                                 f"{head!r} is a definition and has no fields")
             return ir.DefinitionRef(name=head, **self.node_info(node, def_type))  # type: ignore[arg-type]
         if head in scope.case.fields:
             return self.field_path(node, "case", Type("object", obj=scope.case), node.parts)
@@ -315,4 +316,4 @@ def compile_expression(text: str, scope: Scope,
     return Checker(text, scope, locate).check(tree)
 
 
-__all__ = ["CheckError", "Checker", "Scope", "compile_expression", "INTEGER"]
+__all__ = ["INTEGER", "CheckError", "Checker", "Scope", "compile_expression"]

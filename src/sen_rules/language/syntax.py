@@ -404,12 +404,12 @@ class Parser:
             var = self.name_token("a name for each item, as in 'count(d in disputes where ...)'")
             self.expect("in", "'in' after the item name")
             coll = self.postfix()
-            body = None
+            condition: Node | None = None
             if self.at("where"):
                 self.advance()
-                body = self.expr()
+                condition = self.expr()
             end = self.expect(")", "')' to close 'count('").end
-            return Quantified(tok.start, end, "count", var.text, coll, body)
+            return Quantified(tok.start, end, "count", var.text, coll, condition)
         if tok.kind == "NAME":
             self.advance()
             if self.at("("):

@@ -393,7 +393,8 @@ class _Loader:
             return self.def_types[key]
         pending = self.pending_defs[key]
         if key in self.resolving:
-            cycle = " -> ".join(k.split(":")[-1] for k in self.resolving[self.resolving.index(key):])
+            circle = self.resolving[self.resolving.index(key):]
+            cycle = " -> ".join(k.split(":")[-1] for k in circle)
             raise CheckError(0, f"definitions refer to each other in a circle: {cycle} -> "
                              f"{pending.entry.name}", "SR115")
         self.resolving.append(key)
@@ -603,9 +604,10 @@ class _Loader:
             return None
         effect, value = effects[0]
         self.order += 1
-        return Rule(entry.id, entry.version, entry.title, area, condition, effect,  # type: ignore[arg-type]
-                    value, fold(entry.message) if entry.message else None, details, entry.priority, self.order, span, cites,
-                    tuple(entry.register_ids), loc, entry.when_outcome)
+        message = fold(entry.message) if entry.message else None
+        return Rule(entry.id, entry.version, entry.title, area, condition,
+                    effect, value, message, details, entry.priority,  # type: ignore[arg-type]
+                    self.order, span, cites, tuple(entry.register_ids), loc, entry.when_outcome)
 
     def build_ranking(self, entry: schema.RankingEntry, area: str,
                       doc: YamlDocument) -> Ranking | None:

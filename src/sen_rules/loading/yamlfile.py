@@ -104,7 +104,7 @@ class YamlDocument:
 
 
 class _NoAliasComposer(Composer):
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):  # type: ignore[attr-defined]
             event = self.peek_event()  # type: ignore[attr-defined]
             raise yaml.MarkedYAMLError(
@@ -117,10 +117,10 @@ class _NoAliasComposer(Composer):
                 None, None, "anchors and aliases (& and *) are not allowed in rule files",
                 event.start_mark,
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
-class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,  # type: ignore[misc]
+class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
               _NoAliasComposer, SafeConstructor, yaml.resolver.Resolver):
     def __init__(self, stream: str) -> None:
         yaml.reader.Reader.__init__(self, stream)
@@ -145,7 +145,8 @@ def read_yaml(text: str, file: str) -> YamlDocument:
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlFileError(Diagnostic("SR101", f"YAML syntax: {problem}", loc)) from None
     except yaml.YAMLError as exc:
-        raise YamlFileError(Diagnostic("SR101", f"YAML syntax: {exc}", SourceLocation(file))) from None
+        diagnostic = Diagnostic("SR101", f"YAML syntax: {exc}", SourceLocation(file))
+        raise YamlFileError(diagnostic) from None
     finally:
         loader.dispose()
     lines = text.splitlines()
@@ -194,7 +195,7 @@ class _Builder:
         assert isinstance(node, ScalarNode)
         if len(node.value) > MAX_SCALAR:
             raise self.fail(node, f"a value is longer than {MAX_SCALAR} characters")
-        value = self.constructor.construct_object(node)  # type: ignore[no-untyped-call]
+        value = self.constructor.construct_object(node)
         if isinstance(value, str):
             self.layouts[path] = self._layout(node)
         return value

@@ -103,7 +103,10 @@ def case_dicts(draw: st.DrawFn, as_of: date) -> dict[str, Any]:
     dob_hi = as_of
     dob_lo = max(date(1985, 1, 1), as_of - timedelta(days=age_days + 400))
     dob = draw(dates_between(dob_lo, dob_hi))
-    d = lambda lo=dob, hi=as_of: dates_between(lo, hi)  # noqa: E731
+
+    def d(lo: date = dob, hi: date = as_of) -> st.SearchStrategy[date]:
+        return dates_between(lo, hi)
+
     case: dict[str, Any] = {"child": {"id": draw(_ids), "date_of_birth": dob.isoformat()}}
     if draw(st.booleans()):
         case["child"]["home_quadrant"] = draw(_quadrant)
@@ -210,7 +213,8 @@ def case_dicts(draw: st.DrawFn, as_of: date) -> dict[str, Any]:
     for who in ("parents", "pupil"):
         if draw(st.booleans()):
             view: dict[str, Any] = {}
-            if ids and draw(st.booleans()):
+            prefers: bool = draw(st.booleans())
+            if ids and prefers:
                 view["preferred_placement"] = draw(st.sampled_from(ids))
             if draw(st.booleans()):
                 view["summary"] = draw(_text)
