@@ -14,11 +14,13 @@ Every error raised on purpose is a :class:`SenRulesError` with a code and a loca
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
 from .case import Case, case_json_schema, parse_case
+from .engine.batch import BatchResult
+from .engine.batch import evaluate_many as _evaluate_many
 from .engine.result import Decision, Evaluation, Finding, RuleRef
 from .engine.service import BACKENDS, evaluate_case
 from .errors import (
@@ -68,9 +70,29 @@ def evaluate(
     return evaluate_case(rulebase or bundled_rulebase(), case, as_of, backend)
 
 
+def evaluate_many(
+    items: Iterable[Any],
+    *,
+    as_of: date | str | None = None,
+    rulebase: Rulebase | None = None,
+    backend: str = "native",
+    workers: int = 1,
+) -> Iterator[BatchResult]:
+    """Evaluate many cases, lazily and in order; one bad case never stops the rest.
+
+    Each item is a case (as for :func:`evaluate`), a ``(case, as_of)`` pair, or a mapping
+    ``{"case": ..., "as_of": ...}``; ``as_of`` here is the date for items that carry none.
+    Yields a :class:`BatchResult` per item (``.evaluation`` or ``.error``). With
+    ``workers > 1`` the work is spread over that many processes.
+    """
+    return _evaluate_many(items, rulebase=rulebase or bundled_rulebase(), as_of=as_of,
+                          backend=backend, workers=workers)
+
+
 __all__ = [
     "BACKENDS",
     "BackendUnavailableError",
+    "BatchResult",
     "Case",
     "CaseError",
     "ConflictingOutcomesError",
@@ -89,6 +111,7 @@ __all__ = [
     "bundled_rules_dir",
     "case_json_schema",
     "evaluate",
+    "evaluate_many",
     "load_rulebase",
     "parse_case",
 ]

@@ -14,6 +14,7 @@ When no rule gives an outcome, the area's ``otherwise`` rule decides (it cites t
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from ..errors import ConflictingOutcomesError, EvaluationError
@@ -31,8 +32,13 @@ def _ref(rule: Rule, role: str) -> RuleRef:
 
 
 def _value(v: Any) -> Any:
+    """Details are JSON values: dates as ISO text, durations in words."""
     if isinstance(v, Duration):
         return str(v)
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, tuple):
+        return tuple(_value(x) for x in v)
     return v
 
 
