@@ -84,3 +84,16 @@ def test_unknown_backend_and_missing_durable(monkeypatch: pytest.MonkeyPatch) ->
 def test_bad_evaluation_dates(as_of: str) -> None:
     with pytest.raises(sen_rules.CaseError, match="as_of"):
         sen_rules.evaluate({"child": {"id": "C1", "date_of_birth": "1890-01-01"}}, as_of=as_of)
+
+
+def test_numbers_durable_rules_cannot_parse_are_written_plainly() -> None:
+    """Regression: durable-rules read 1e-09 as 1 and silently dropped every later fact."""
+    case = {"child": {"id": "C1", "date_of_birth": "2000-11-27"},
+            "statement": {"made_on": "2000-11-27"},
+            "candidate_placements": [{"id": "C0", "name": "Oak", "provision": "mainstream_school",
+                                      "distance_km": 1e-09},
+                                     {"id": "C1", "name": "Ash", "provision": "special_school",
+                                      "distance_km": 12345.678912345}]}
+    native = sen_rules.evaluate(case, as_of="2002-01-01")
+    rete = sen_rules.evaluate(case, as_of="2002-01-01", backend="durable")
+    assert native.decisions and native.to_json() == rete.to_json()

@@ -30,6 +30,9 @@ Guards against the faults recorded for durable-rules 2.0.28 (see README):
    (measured here), so item facts are asserted before the case fact in one batch and
    ``$not`` is only ever used on item facts, never on derived facts.
 8. Each ruleset gets a unique name and is deleted when its program is garbage collected.
+9. durable-rules' JSON parser reads ``1e-09`` as ``1`` and silently drops what follows, so
+   numbers are written in plain decimal notation, and the sentinel counts the facts it saw:
+   any fact not taken in stops the evaluation with an error instead of a partial answer.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import threading
 import weakref
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from ..errors import BackendUnavailableError, EvaluationError
@@ -121,6 +125,27 @@ def _compare(key: str, op: str, value: Any) -> Test:
     if op == "=":
         return AND([ex, {key: value}])
     return AND([ex, {_OPS[op]: {key: value}}])
+
+
+def to_json(value: Any) -> str:
+    """JSON for durable-rules' own parser, which reads ``1e-09`` as 1 followed by junk.
+
+    Numbers with an exponent are written out in full decimal notation (the shortest text
+    that reads back as the same double), everything else as the standard library writes it.
+    """
+    if isinstance(value, dict):
+        return "{" + ",".join(json.dumps(str(k)) + ":" + to_json(v)
+                              for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(to_json(v) for v in value) + "]"
+    if isinstance(value, float) and not isinstance(value, bool):
+        text = repr(value)
+        if "e" in text or "E" in text:
+            text = format(Decimal(text), "f")
+        if "." not in text:
+            text += ".0"
+        return text
+    return json.dumps(value)
 
 
 def fact_value(v: Any) -> Any:
@@ -484,14 +509,14 @@ class DurableProgram:
         self.definition = lowering.rules
         # the JSON of each derived fact, up to its session id (filled in per evaluation)
         self.derived_json = {
-            (a.target, value): json.dumps({"t": "d", "_f": 1, "n": a.target, "v": value},
-                                          separators=(",", ":"))[:-1] + ',"sid":"'
+            (a.target, value): to_json({"t": "d", "_f": 1, "n": a.target, "v": value})[:-1]
+            + ',"sid":"'
             for a in self.actions.values() if a.kind in ("def+", "def-")
             for value in (True, False)}
         self.name = f"sen_rules_{rulebase.sha256[:12]}_{program.epoch.start.isoformat()}_" \
                     f"{next(_names)}"
         try:
-            self.handle = engine.create_ruleset(self.name, json.dumps(lowering.rules))
+            self.handle = engine.create_ruleset(self.name, to_json(lowering.rules))
         except Exception as exc:
             raise EvaluationError(f"durable-rules could not compile the rulebase: {exc}",
                                   code="SR401") from None
@@ -526,7 +551,8 @@ class DurableProgram:
             for fact in facts:
                 fact["sid"] = sid
             try:
-                batch = json.dumps(facts, separators=(",", ":"))
+                batch = to_json(facts)
+                expected, seen = len(facts), 0
                 # Forward chaining in rounds: derived facts found by one round of actions
                 # are asserted together, which fires the next round. The result does not
                 # depend on the order (derived facts are only ever added).
@@ -560,8 +586,14 @@ class DurableProgram:
                         elif kind == "element":
                             item = json.loads(message)[name]["e"]
                             elements.add((action.target, int(item["_i"])))
+                        else:
+                            seen += 1  # the sentinel sees every fact exactly once
                         message = engine.complete_and_start_action(self.handle, offset)
+                    expected += len(pending)
                     batch = "[" + ",".join(pending) + "]" if pending else ""
+                if seen != expected:  # guard 9: never a silent, partial answer
+                    raise EvaluationError(f"durable-rules took in {seen} of {expected} facts; "
+                                          "the evaluation was stopped", code="SR405")
             finally:
                 engine.delete_state(self.handle, sid)
         return Matches(frozenset(areas), frozenset(rules), frozenset(elements))
