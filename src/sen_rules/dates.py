@@ -165,6 +165,7 @@ def compulsory_school_age_end(dob: date, conv: DateConventions) -> date:
     return school_leaving_date(birthday.year + 1, conv)
 
 
+@lru_cache(maxsize=65536)
 def add_duration(d: date, years: int = 0, months: int = 0, weeks: int = 0, days: int = 0) -> date:
     """Calendar arithmetic: month ends clip (31 January + 1 month = 28/29 February)."""
     return d + relativedelta(years=years, months=months, weeks=weeks, days=days)

@@ -25,10 +25,13 @@ from ..rulebase import Citation, InForce
 
 def freeze(value: Any) -> Any:
     """A deep, immutable copy of JSON-like data (dates kept as dates)."""
-    if isinstance(value, Mapping):
+    kind = type(value)
+    if kind is dict or kind is MappingProxyType:
         return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
-    if isinstance(value, (list, tuple)):
-        return tuple(freeze(v) for v in value)
+    if kind is list or kind is tuple:
+        return tuple([freeze(v) for v in value])
+    if isinstance(value, Mapping):  # any other mapping (rare): the slow, general path
+        return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
     return value
 
 
