@@ -60,7 +60,7 @@ def test_eight_threads_agree_with_one(backend: str, cases: list[tuple[Case, date
                 got = sen_rules.evaluate(case, as_of=day, rulebase=rulebase, backend=backend)
                 if got.to_json() != expected[k]:
                     mismatches.append((thread, k))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work, args=(t,)) for t in range(THREADS)]
@@ -98,7 +98,7 @@ def test_loading_a_new_version_while_others_evaluate(
                         got = sen_rules.evaluate(case, as_of=day, rulebase=new, backend=backend)
                         assert got.rulebase["version"].startswith("9.9.9-")
                 loaded.append(new)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             problems.append(exc)
         finally:
             stop.set()
