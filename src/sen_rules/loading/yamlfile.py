@@ -133,22 +133,36 @@ class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
 
 def read_yaml(text: str, file: str) -> YamlDocument:
     """Parse one YAML document safely; raise :class:`YamlFileError` with a location."""
-    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise YamlFileError(Diagnostic(
+            "SR101", f"the text is not valid Unicode at character {exc.start + 1}",
+            SourceLocation(file))) from None
+    if size > MAX_FILE_BYTES:
         raise YamlFileError(Diagnostic(
             "SR101", f"the file is larger than {MAX_FILE_BYTES} bytes", SourceLocation(file)))
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the reader refuses control characters here already
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = SourceLocation(file, mark.line + 1, mark.column + 1) if mark else SourceLocation(file)
         problem = exc.problem or exc.context or "invalid YAML"
         raise YamlFileError(Diagnostic("SR101", f"YAML syntax: {problem}", loc)) from None
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_col(text, exc.position)
+        diagnostic = Diagnostic("SR101", f"character U+{exc.character:04X} is not allowed in "
+                                "a rule file (control characters cannot be read)",
+                                SourceLocation(file, line, column))
+        raise YamlFileError(diagnostic) from None
     except yaml.YAMLError as exc:
         diagnostic = Diagnostic("SR101", f"YAML syntax: {exc}", SourceLocation(file))
         raise YamlFileError(diagnostic) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     lines = text.splitlines()
     builder = _Builder(file, lines, loader)
     data = builder.build(node, (), 0) if node is not None else None
@@ -217,6 +231,11 @@ class _Builder:
         quote = 1 if style in ("'", '"') else 0
         raw = tuple(self.lines[start.line : end.line + 1])
         return ScalarLayout(start.line + 1, start.column + 1 + quote, style, raw)
+
+
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def walk_paths(data: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
