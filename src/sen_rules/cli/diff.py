@@ -1,0 +1,50 @@
+"""``sen-rules diff``: which decisions a change to the rules changes, over a corpus."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from .common import CommandError, write_output
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "diff", help="evaluate a corpus under two rulebases and report the decisions that change",
+        description="Evaluate every case of a corpus under OLD_RULES and NEW_RULES and report "
+        "the decisions that change, grouped by policy area and by change (old outcome and "
+        "deciding rules to new), with counts and examples. Make a corpus with `sen-rules "
+        "generate-cases`.")
+    p.add_argument("old", metavar="OLD_RULES", help="the rules directory before the change")
+    p.add_argument("new", metavar="NEW_RULES", help="the rules directory after the change")
+    p.add_argument("--cases", metavar="DIR|FILE.jsonl", required=True,
+                   help="the corpus: JSON Lines, or a directory of case files")
+    p.add_argument("--as-of", metavar="DATE", default=None,
+                   help="evaluation date for cases that do not give their own")
+    p.add_argument("--backend", choices=("native", "durable"), default="native",
+                   help="evaluation engine (default: native)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text for a person (default) or JSON for a program")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..authoring.diff import diff, read_corpus, report_json
+    from ..loading.loader import load_rulebase
+    from ..progress import Progress
+
+    corpus = Path(args.cases)
+    if not corpus.exists():
+        raise CommandError(f"error: {args.cases}: no such file or directory")
+    old, new = load_rulebase(args.old), load_rulebase(args.new)
+    total = None
+    if corpus.is_file():
+        with corpus.open("rb") as handle:
+            total = sum(1 for line in handle if line.strip())
+    with Progress(total, "comparing") as bar:
+        report = diff(old, new, read_corpus(corpus), as_of=args.as_of, backend=args.backend,
+                      progress=bar.advance)
+    write_output(report_json(report) if args.format == "json" else report.to_text(), args.out)
+    return 0
