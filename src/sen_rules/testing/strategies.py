@@ -236,3 +236,103 @@ def cases(draw: st.DrawFn) -> tuple[Case, date]:
     """A validated :class:`Case` and the date it is evaluated on."""
     data, as_of = draw(evaluation_inputs())
     return Case.model_validate(data), as_of
+
+
+# ----------------------------------------------------------------------------- boundaries
+# Cases pushed onto the dates and values where the policy's rules change their answer: the
+# statutory-assessment deadlines, the review due date and its notice period, the 19th
+# birthday, the school leaving date, Year 9, circumstances on the day the Statement was
+# made, and distances at the local-placement threshold. Used with ``evaluation_inputs`` so
+# that both the middle and the edges of every rule are exercised.
+
+_WEEKS = [6, 16, 18, 26]
+_SHIFT = st.sampled_from([-1, 0, 1])
+
+
+@st.composite
+def boundary_inputs(draw: st.DrawFn, lo: date = EARLIEST_AS_OF,
+                    hi: date = LATEST_AS_OF) -> tuple[dict[str, Any], date]:
+    """A (case data, as_of) pair with some facts moved onto a boundary of a rule."""
+    from dateutil.relativedelta import relativedelta
+
+    from ..dates import DateConventions, compulsory_school_age_end
+
+    data, as_of = draw(evaluation_inputs(lo, hi))
+    dob = date.fromisoformat(data["child"]["date_of_birth"])
+
+    def ok(d: date, earliest: date = dob) -> bool:
+        return earliest <= d <= as_of
+
+    if draw(st.booleans()):  # the child's age on as_of: around the 19th (or another) birthday
+        years = draw(st.sampled_from([19, 19, 14, 16, 5, 4]))
+        new_dob = as_of - relativedelta(years=years) + timedelta(days=draw(_SHIFT))
+        if draw(st.integers(0, 5)) == 0:
+            new_dob = date(2000 - 4 * draw(st.integers(0, 3)), 2, 29)
+        if new_dob <= as_of and all(
+                date.fromisoformat(v) >= new_dob for v in _all_dates(data)):
+            data["child"]["date_of_birth"] = new_dob.isoformat()
+            dob = new_dob
+    request = data.get("assessment_request")
+    if request is not None and draw(st.booleans()):
+        weeks = draw(st.sampled_from(_WEEKS))
+        requested = as_of - timedelta(weeks=weeks) + timedelta(days=draw(_SHIFT))
+        if ok(requested):
+            request["requested_on"] = requested.isoformat()
+            if request.get("outcome_on") is not None:
+                done = requested + timedelta(weeks=draw(st.sampled_from(_WEEKS)),
+                                             days=draw(_SHIFT))
+                if ok(done, requested):
+                    request["outcome_on"] = done.isoformat()
+                else:
+                    request.pop("outcome_on")
+    statement = data.get("statement")
+    if statement is not None and draw(st.booleans()):
+        months = draw(st.sampled_from([6, 12]))
+        notice = draw(st.sampled_from([0, 56]))
+        last = as_of - relativedelta(months=months) + timedelta(days=notice + draw(_SHIFT))
+        if ok(last):
+            if draw(st.booleans()) or not statement["reviews"]:
+                statement["made_on"] = last.isoformat()
+                statement["reviews"] = []
+            else:
+                made = date.fromisoformat(statement["made_on"])
+                if made <= last:
+                    statement["reviews"] = [{**statement["reviews"][-1],
+                                             "held_on": last.isoformat()}]
+    cessation = data.get("cessation", {})
+    if statement is not None and cessation and draw(st.booleans()):
+        made = statement["made_on"]
+        for key in ("criteria_no_longer_met_on", "placed_by_parents_in_independent_school_on",
+                    "left_school_on"):
+            if key in cessation and draw(st.booleans()):
+                cessation[key] = made
+        if "placed_under_order" in cessation and draw(st.booleans()):
+            cessation["placed_under_order"]["placed_on"] = made
+    if "left_school_on" in cessation and draw(st.booleans()):
+        leaving = compulsory_school_age_end(dob, DateConventions())
+        left = leaving + timedelta(days=draw(_SHIFT))
+        if ok(left):
+            cessation["left_school_on"] = left.isoformat()
+    for cand in data.get("candidate_placements", []):
+        if draw(st.integers(0, 2)) == 0:
+            cand["distance_km"] = draw(st.sampled_from([9.99, 10.0, 10.01]))
+    return data, as_of
+
+
+def _all_dates(value: Any) -> list[str]:
+    """Every ISO date string in JSON-like case data (except the date of birth's own key)."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, v in value.items():
+            if key != "date_of_birth":
+                found.extend(_all_dates(v))
+    elif isinstance(value, list):
+        for v in value:
+            found.extend(_all_dates(v))
+    elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return found
+        found.append(value)
+    return found
