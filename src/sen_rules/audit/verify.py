@@ -1,0 +1,310 @@
+"""Replaying a decision record: does the recorded decision still hold?
+
+Answers, with stable exit codes for ``sen-rules verify``:
+
+=====  ==============================  ================================================
+exit   answer                          meaning
+=====  ==============================  ================================================
+0      ``holds``                       same rulebase (sha256), same decisions
+1      ``differs``                     same rulebase, but the decisions are not the same
+                                       (the engine changed: see the package versions)
+3      ``rulebase-changed``            another rulebase is current; under it the
+                                       decisions would be the same
+4      ``rulebase-changed``            another rulebase is current; under it the
+                                       decisions would differ (shown)
+5      (error SR501-SR504)             the record is malformed, tampered with, sealed
+                                       with a key that was not given, or cannot be
+                                       replayed (:class:`RecordError`)
+2      (error)                         bad usage or unreadable file (every command)
+=====  ==============================  ================================================
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from ..case import parse_case
+from ..engine.service import BACKENDS
+from ..errors import CaseError, RecordError
+from ..explain.core import trace_and_decide, trace_to_dict
+from ..rulebase import Rulebase
+from .record import FIELDS, RECORD_FORMAT, RECORD_KIND, package_version, seal_of, sha256_of
+
+EXIT_HOLDS = 0
+EXIT_DIFFERS = 1
+EXIT_RULEBASE_CHANGED_SAME = 3
+EXIT_RULEBASE_CHANGED_DIFFERS = 4
+EXIT_RECORD_ERROR = 5
+
+Status = Literal["holds", "differs", "rulebase-changed"]
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One way a replayed decision differs from the recorded one."""
+
+    topic: str
+    what: str  # decision | outcome | rules | flags | notes | details | overridden | citations
+    recorded: Any
+    now: Any
+
+    @property
+    def text(self) -> str:
+        if self.what == "decision":
+            return (f"{self.topic}: a decision was {'made' if self.recorded else 'not made'} "
+                    f"when recorded; now it is {'made' if self.now else 'not made'}")
+        return f"{self.topic}: {self.what} was {_show(self.recorded)}, now {_show(self.now)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"topic": self.topic, "what": self.what, "recorded": self.recorded,
+                "now": self.now, "text": self.text}
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The answer of a replay."""
+
+    status: Status
+    exit_code: int
+    case_id: str
+    case_sha256: str
+    as_of: str
+    backend: str
+    recorded_rulebase: Mapping[str, str]
+    current_rulebase: Mapping[str, str]
+    recorded_package: str
+    current_package: str
+    differences: tuple[Difference, ...]
+    trace_matches: bool
+
+    @property
+    def holds(self) -> bool:
+        return self.status == "holds"
+
+    @property
+    def would_differ(self) -> bool:
+        return bool(self.differences)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "case_id": self.case_id,
+            "case_sha256": self.case_sha256,
+            "as_of": self.as_of,
+            "backend": self.backend,
+            "recorded_rulebase": dict(self.recorded_rulebase),
+            "current_rulebase": dict(self.current_rulebase),
+            "recorded_package": self.recorded_package,
+            "current_package": self.current_package,
+            "decisions_differ": self.would_differ,
+            "differences": [d.to_dict() for d in self.differences],
+            "trace_matches": self.trace_matches,
+        }
+
+    def to_text(self) -> str:
+        rec, cur = self.recorded_rulebase, self.current_rulebase
+        lines = []
+        if self.status == "holds":
+            lines.append("holds: replaying the record gives the recorded decisions")
+        elif self.status == "differs":
+            lines.append("differs: under the same rulebase the recorded decisions are not "
+                         "reproduced")
+        else:
+            lines.append("rulebase changed: the record was made under another rulebase; "
+                         + ("under the current rulebase the decisions would differ"
+                            if self.differences else
+                            "under the current rulebase the decisions would be the same"))
+        lines.append(f"  case {self.case_id} (sha256 {self.case_sha256}), as of {self.as_of}, "
+                     f"backend {self.backend}")
+        lines.append(f"  recorded under rulebase {rec['name']} {rec['version']} "
+                     f"(sha256 {rec['sha256']})")
+        if self.status == "rulebase-changed":
+            lines.append(f"  current rulebase        {cur['name']} {cur['version']} "
+                         f"(sha256 {cur['sha256']})")
+        else:
+            lines.append("  the current rulebase has the same sha256")
+        lines.append(f"  recorded by sen-rules {self.recorded_package}, replayed by sen-rules "
+                     f"{self.current_package}")
+        for d in self.differences:
+            lines.append(f"  - {d.text}")
+        if not self.trace_matches and self.status == "holds":
+            lines.append("  (the trace's wording differs from the recorded one; the decisions "
+                         "do not)")
+        return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------- checks
+
+
+def _malformed(why: str) -> RecordError:
+    return RecordError(f"not a valid decision record: {why}", code="SR501")
+
+
+def _tampered(why: str) -> RecordError:
+    return RecordError(f"the record has been altered: {why}", code="SR502")
+
+
+def load_record(record: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
+    """Parse a record and check its shape (not yet its seal)."""
+    if isinstance(record, (str, bytes)):
+        try:
+            data = json.loads(record)
+        except (ValueError, RecursionError) as exc:
+            raise _malformed(f"it is not JSON ({exc})") from None
+    elif isinstance(record, Mapping):
+        data = dict(record)
+    else:
+        raise _malformed(f"expected JSON text or an object, got {type(record).__name__}")
+    if not isinstance(data, dict):
+        raise _malformed("expected a JSON object")
+    missing = [k for k in FIELDS if k not in data]
+    extra = sorted(k for k in data if k not in FIELDS)
+    if missing:
+        raise _malformed(f"missing {', '.join(missing)}")
+    if extra:
+        raise _malformed(f"unexpected field {', '.join(extra)}")
+    head = data["record"]
+    if not isinstance(head, dict) or head.get("kind") != RECORD_KIND:
+        raise _malformed(f"'record.kind' must be {RECORD_KIND!r}")
+    if head.get("format") != RECORD_FORMAT:
+        raise _malformed(f"record format {head.get('format')!r} is not supported (this "
+                         f"version reads format {RECORD_FORMAT})")
+    _check_strings(data["rulebase"], ("name", "version", "sha256"), "rulebase")
+    _check_strings(data["package"], ("name", "version"), "package")
+    _check_strings(data["seal"], ("algorithm", "digest"), "seal")
+    if data["backend"] not in BACKENDS:
+        raise _malformed(f"unknown backend {data['backend']!r}")
+    if not isinstance(data["as_of"], str):
+        raise _malformed("'as_of' must be a date written YYYY-MM-DD")
+    try:
+        date.fromisoformat(data["as_of"])
+    except ValueError:
+        raise _malformed("'as_of' must be a date written YYYY-MM-DD") from None
+    for name in ("case", "evaluation", "trace"):
+        if not isinstance(data[name], dict):
+            raise _malformed(f"'{name}' must be an object")
+    if not isinstance(data["case_sha256"], str) or not _HEX64.match(data["case_sha256"]):
+        raise _malformed("'case_sha256' must be 64 hexadecimal digits")
+    if not isinstance(data["evaluation"].get("decisions"), list):
+        raise _malformed("'evaluation.decisions' must be a list")
+    return data
+
+
+def _check_strings(value: Any, keys: tuple[str, ...], where: str) -> None:
+    if not isinstance(value, dict) or set(value) != set(keys) or not all(
+            isinstance(value[k], str) for k in keys):
+        raise _malformed(f"'{where}' must hold exactly {', '.join(keys)} as text")
+
+
+def check_seal(data: Mapping[str, Any], key: bytes | None) -> None:
+    seal = data["seal"]
+    algorithm = seal["algorithm"]
+    if algorithm == "hmac-sha256" and key is None:
+        raise RecordError("the record is sealed with a key (hmac-sha256): give the same key "
+                          "to verify it", code="SR503")
+    if algorithm == "sha256" and key is not None:
+        raise _tampered("a key was given, but the record carries an unkeyed sha256 seal")
+    if algorithm not in ("sha256", "hmac-sha256"):
+        raise _malformed(f"unknown seal algorithm {algorithm!r}")
+    expected = seal_of(data, key)["digest"]
+    if not hmac.compare_digest(expected, seal["digest"]):
+        raise _tampered("its seal does not match its content")
+    if sha256_of(data["case"]) != data["case_sha256"]:
+        raise _tampered("the case does not match its sha256")
+    evaluation = data["evaluation"]
+    if evaluation.get("rulebase") != data["rulebase"] or evaluation.get("as_of") != data[
+            "as_of"] or evaluation.get("case_id") != data["case"].get("child", {}).get("id"):
+        raise _tampered("the decisions do not belong to the recorded case, date and rulebase")
+
+
+# ---------------------------------------------------------------------------- replay
+
+
+_PARTS = ("outcome", "details", "flags", "notes", "overridden")
+
+
+def compare_decisions(recorded: list[Any], now: list[Any]) -> list[Difference]:
+    """What differs between two lists of decisions (JSON form), topic by topic."""
+    before = {d.get("topic"): d for d in recorded if isinstance(d, dict)}
+    after = {d["topic"]: d for d in now}
+    out: list[Difference] = []
+    for topic in list(before) + [t for t in after if t not in before]:
+        a, b = before.get(topic), after.get(topic)
+        if a is None or b is None:
+            out.append(Difference(str(topic), "decision", a is not None, b is not None))
+            continue
+        for part in _PARTS:
+            x, y = a.get(part), b.get(part)
+            if part in ("flags", "notes"):
+                x = sorted(f.get("code", "") for f in x or [] if isinstance(f, dict))
+                y = sorted(f.get("code", "") for f in y or [])
+            if x != y:
+                out.append(Difference(str(topic), part, x, y))
+        rules_a = [_rule_key(r) for r in a.get("rules") or []]
+        rules_b = [_rule_key(r) for r in b.get("rules") or []]
+        if rules_a != rules_b:
+            out.append(Difference(str(topic), "rules", rules_a, rules_b))
+        elif a.get("rules") != b.get("rules"):
+            out.append(Difference(str(topic), "citations",
+                                  [r.get("citations") for r in a.get("rules") or []],
+                                  [r.get("citations") for r in b.get("rules") or []]))
+        if [a.get(k) for k in ("title", "outcome_label")] != [b.get(k) for k in
+                                                                ("title", "outcome_label")]:
+            out.append(Difference(str(topic), "labels", [a.get("title"), a.get("outcome_label")],
+                                  [b.get("title"), b.get("outcome_label")]))
+    return out
+
+
+def _rule_key(r: Any) -> str:
+    if not isinstance(r, dict):
+        return repr(r)
+    version = r.get("version", "1")
+    return f"{r.get('id')}" + ("" if version == "1" else f"@{version}")
+
+
+def verify_record(record: str | bytes | Mapping[str, Any], *, rulebase: Rulebase | None = None,
+                  key: bytes | None = None) -> Verification:
+    """Check a record's seal and replay it under ``rulebase`` (the bundled one by default).
+
+    Raises :class:`RecordError` when the record is malformed (SR501), has been altered
+    (SR502), needs a key that was not given (SR503) or cannot be replayed (SR504).
+    """
+    from .. import bundled_rulebase
+
+    data = load_record(record)
+    check_seal(data, key)
+    rb = rulebase or bundled_rulebase()
+    try:
+        case = parse_case(data["case"])
+    except CaseError as exc:
+        raise RecordError(f"the recorded case cannot be replayed by this version of sen-rules "
+                          f"({exc.message})", code="SR504") from None
+    _, _, evaluation, trace = trace_and_decide(rb, case, data["as_of"], data["backend"])
+    now = evaluation.to_dict()
+    differences = compare_decisions(data["evaluation"]["decisions"], now["decisions"])
+    same_rulebase = rb.sha256 == data["rulebase"]["sha256"]
+    if same_rulebase:
+        status: Status = "differs" if differences else "holds"
+        code = EXIT_DIFFERS if differences else EXIT_HOLDS
+    else:
+        status = "rulebase-changed"
+        code = EXIT_RULEBASE_CHANGED_DIFFERS if differences else EXIT_RULEBASE_CHANGED_SAME
+    return Verification(
+        status=status, exit_code=code, case_id=str(case.child.id),
+        case_sha256=data["case_sha256"], as_of=data["as_of"], backend=data["backend"],
+        recorded_rulebase=dict(data["rulebase"]), current_rulebase=rb.identity(),
+        recorded_package=data["package"]["version"], current_package=package_version(),
+        differences=tuple(differences),
+        trace_matches=trace_to_dict(trace) == data["trace"])

@@ -1,0 +1,48 @@
+"""``sen-rules verify``: replay a decision record and say whether it still holds.
+
+Exit status: 0 holds; 1 differs (same rulebase, other decisions); 3 the rulebase has
+changed and the decisions would be the same under it; 4 the rulebase has changed and the
+decisions would differ; 5 the record is malformed, altered, or needs a key; 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ..audit import EXIT_RECORD_ERROR, verify_record
+from ..errors import RecordError
+from .common import add_rules_option, read_text, rulebase_from, write_output
+from .record import add_key_option, key_from
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "verify", help="replay a decision record: holds, differs, or rulebase changed",
+        description="Check a decision record's seal and replay it. Answers 'holds' (exit 0), "
+        "'differs' (exit 1, showing what), or 'rulebase changed' (exit 3 when the decisions "
+        "would be the same under the current rulebase, 4 when they would differ, showing "
+        "both hashes). A record that is malformed or was edited exits 5.")
+    p.add_argument("record", metavar="RECORD.json", help="the record ('-' for standard input)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text for a person (default) or JSON for a program")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    add_key_option(p)
+    add_rules_option(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    text = read_text(args.record)
+    key = key_from(args)
+    try:
+        result = verify_record(text, rulebase=rulebase_from(args), key=key)
+    except RecordError as exc:
+        print(f"sen-rules: error {exc}", file=sys.stderr)
+        return EXIT_RECORD_ERROR
+    out = (json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
+           if args.format == "json" else result.to_text())
+    write_output(out, args.out)
+    return result.exit_code

@@ -1,0 +1,150 @@
+"""``explain``: a decision with its full trace, its reasons and what would change it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ..case import Case
+from ..engine.decide import decide
+from ..engine.native import Env
+from ..engine.result import Evaluation, dumps
+from ..engine.service import BACKENDS, compiled, match, prepare
+from ..errors import EvaluationError, SenRulesError
+from ..rulebase import Rulebase
+from .counterfactual import Counterfactual, SearchSummary, find_counterfactuals
+from .reasons import Reason, also_not_met, why_false, why_true
+from .trace import AreaTrace, RuleTrace, Trace, check_against, relied_on, trace_case
+from .values import to_json
+
+
+def area_to_dict(trace: Trace, at: AreaTrace) -> dict[str, Any]:
+    area = at.area
+    d: dict[str, Any] = {"topic": area.id, "title": area.title, "applies": at.applies}
+    if at.applies_node is not None:
+        d["applies_when"] = at.applies_node.to_dict()
+        if not at.applies:
+            d["why_not"] = [r.to_dict() for r in why_false(trace, at.applies_node)]
+    if not at.applies:
+        return d
+    d["hit_policy"] = area.hit_policy
+    d["outcome"] = at.outcome
+    d["deciding"] = list(at.deciding)
+    d["overridden"] = list(at.overridden)
+    d["rules"] = [rule_to_dict(trace, rt) for rt in at.rules]
+    if at.candidates:
+        d["ranking"] = [
+            {"index": c.index, "path": c.path,
+             "criteria": [{"id": el.criterion, "kind": el.kind, "place": el.place,
+                           "prefer": el.prefer.to_dict(), "over": el.over.to_dict()}
+                          for el in c.elements]}
+            for c in at.candidates]
+    return d
+
+
+def rule_to_dict(trace: Trace, rt: RuleTrace) -> dict[str, Any]:
+    d = rt.to_dict()
+    if not rt.fired:
+        d["why_not"] = [r.to_dict() for r in why_false(trace, rt.node)]
+        more = also_not_met(trace, rt.node)
+        if more:
+            d["also_not_met"] = [r.to_dict() for r in more]
+    relied = relied_on(trace, [rt.node])
+    d["facts"] = [{"path": p, "value": to_json(v)} for p, v in relied.facts.items()]
+    return d
+
+
+def trace_to_dict(trace: Trace) -> dict[str, Any]:
+    return {
+        "areas": [area_to_dict(trace, at) for at in trace.areas],
+        "definitions": {k: d.to_dict() for k, d in trace.definitions.items()},
+    }
+
+
+def why(trace: Trace, rt: RuleTrace) -> list[Reason]:
+    """Why a rule fired, or the first conditions that failed if it did not."""
+    return why_true(trace, rt.node) if rt.fired else why_false(trace, rt.node)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A decision, the trace that explains it, and what would change it."""
+
+    rulebase: Rulebase
+    case: Case
+    as_of: date
+    backend: str
+    evaluation: Evaluation
+    trace: Trace
+    counterfactuals: tuple[Counterfactual, ...]
+    searched: tuple[SearchSummary, ...] = ()  # how much was searched, per decision
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rulebase": self.rulebase.identity(),
+            "as_of": self.as_of.isoformat(),
+            "case_id": self.case.child.id,
+            "backend": self.backend,
+            "evaluation": self.evaluation.to_dict(),
+            "trace": trace_to_dict(self.trace),
+            "counterfactuals": [c.to_dict() for c in self.counterfactuals],
+            "counterfactual_search": [
+                {"topic": s.topic, "single_changes_tried": s.singles, "pairs_tried": s.pairs,
+                 "found": s.found, "complete": s.complete} for s in self.searched],
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent=indent)
+
+    def to_text(self) -> str:
+        from .text import render_explanation
+
+        return render_explanation(self)
+
+
+def trace_and_decide(rulebase: Rulebase, case: Case | Mapping[str, Any] | str | bytes,
+                     as_of: date | str, backend: str = "native"
+                     ) -> tuple[Case, date, Evaluation, Trace]:
+    """Decide as ``evaluate`` does, trace the same compiled rules, and check they agree."""
+    if backend not in BACKENDS:
+        raise SenRulesError(f"unknown backend {backend!r}: choose one of "
+                            f"{', '.join(BACKENDS)}", code="SR403")
+    valid, day, epoch = prepare(rulebase, case, as_of)
+    program = compiled(rulebase).program(epoch)
+    matches = match(rulebase, program, Env(valid, day), backend)
+    evaluation = decide(rulebase, program, Env(valid, day), matches)
+    trace = trace_case(rulebase, program, valid, day)
+    check_against(trace, matches, backend)
+    for at in trace.areas:
+        if not at.applies:
+            continue
+        decision = evaluation.decision(at.area.id)
+        if decision is None or decision.outcome != at.outcome:
+            raise EvaluationError(
+                f"the explanation of area {at.area.id!r} derives outcome {at.outcome!r}, but "
+                f"the decision is {decision.outcome if decision else None!r}; this is a "
+                "defect of sen-rules, please report it", code="SR306")
+    return valid, day, evaluation, trace
+
+
+def explain(case: Case | Mapping[str, Any] | str | bytes, *, as_of: date | str,
+            rulebase: Rulebase | None = None, backend: str = "native",
+            counterfactuals: bool = True) -> Explanation:
+    """Evaluate a case and explain it: every rule of every area in play, its values, why
+    it fired or not, and (unless ``counterfactuals=False``) the smallest changes to the
+    facts that would change each decision, each verified by evaluating it again.
+
+    The decision is made by ``backend`` exactly as :func:`sen_rules.evaluate` makes it; the
+    trace is produced from the same compiled rules and checked against it (a disagreement
+    raises :class:`EvaluationError` SR306 instead of giving an inconsistent answer).
+    """
+    from .. import bundled_rulebase
+    rb = rulebase or bundled_rulebase()
+    valid, day, evaluation, trace = trace_and_decide(rb, case, as_of, backend)
+    found: list[Counterfactual] = []
+    searched: list[SearchSummary] = []
+    if counterfactuals:
+        found, searched = find_counterfactuals(rb, valid, day, evaluation, backend)
+    return Explanation(rb, valid, day, backend, evaluation, trace, tuple(found), tuple(searched))

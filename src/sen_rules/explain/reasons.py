@@ -1,0 +1,252 @@
+"""Why a condition failed (or held), in words a policy officer understands.
+
+Built on the plain-English reading of the IR (``language.printer.words``) with the values
+the trace recorded: "assessment request › route is one of "school", "parent" — it is
+"health_notification"". For a rule that did not fire, :func:`why_false` gives the first
+conditions that failed, the way the engine met them: in ``a and b`` the first of ``a``,
+``b`` that is false; in ``a or b`` every alternative; inside a definition, the reason of
+its own condition (nested under the definition's title).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..language import ir
+from ..language.functions import FUNCTIONS
+from ..language.printer import words
+from .trace import Node, Trace
+from .values import path_words, say
+
+MAX_ITEMS_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    text: str
+    because: tuple[Reason, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"text": self.text}
+        if self.because:
+            d["because"] = [b.to_dict() for b in self.because]
+        return d
+
+    def lines(self, indent: str = "", step: str = "  ") -> list[str]:
+        out = [indent + self.text]
+        for b in self.because:
+            out.extend(b.lines(indent + step, step))
+        return out
+
+
+def _value_of(node: Node, i: int) -> Any:
+    return node.children[i].value if len(node.children) > i else None
+
+
+def _is_const(e: ir.Expr) -> bool:
+    return isinstance(e, (ir.Const, ir.ListOf)) and all(
+        isinstance(x, ir.Const) for x in ([e] if isinstance(e, ir.Const) else e.items))
+
+
+def _operand_note(e: ir.Expr, value: Any, node: Node | None = None) -> str:
+    """"assessment request › route is "parent"" (or "... is not recorded")."""
+    text = _with_arguments(node) if node is not None else words(e)
+    if isinstance(e, ir.FieldRef) and value is None:
+        return f"{text} is not recorded"
+    if value is None:
+        return f"{text} is not known"
+    return f"{text} is {say(value)}"
+
+
+def _with_arguments(node: Node) -> str:
+    """A function call in words, with the values of the facts it was given:
+    "the first day of compulsory school age for someone born on child › date of birth
+    (21 June 2000)"."""
+    e = node.expr
+    if not isinstance(e, ir.Call) or len(node.children) != len(e.args):
+        return words(e)
+    spec = FUNCTIONS[e.function]
+    args = []
+    for arg, child in zip(e.args, node.children, strict=True):
+        text = words(arg)
+        if isinstance(arg, ir.FieldRef | ir.DefinitionRef | ir.AsOf) and child.value is not None:
+            text += f" ({say(child.value)})"
+        args.append(text)
+    if spec.variadic:
+        return spec.words.format(", ".join(args))
+    return spec.words.format(*args)
+
+
+def _facts(node: Node) -> str:
+    """The values a comparison or membership test saw, in words."""
+    notes = []
+    for child in node.children:
+        if _is_const(child.expr) or (isinstance(child.expr, ir.SettingRef) and not child.evaluated):
+            continue
+        if not child.evaluated and child.value is None:
+            continue
+        notes.append(_operand_note(child.expr, child.value, child))
+    return "; ".join(notes)
+
+
+class _Explainer:
+    def __init__(self, trace: Trace) -> None:
+        self.trace = trace
+
+    def definition_node(self, node: Node) -> Node | None:
+        if node.inline:
+            return node.children[0] if node.children else None
+        d = self.trace.definitions.get(node.definition or "")
+        return d.node if d is not None else None
+
+    # ------------------------------------------------------------------ false
+    def false(self, node: Node) -> list[Reason]:
+        e = node.expr
+        if node.error:
+            return [Reason(f"{words(e)} cannot be computed: {node.error}")]
+        if isinstance(e, ir.BoolOp):
+            if e.op == "and":
+                for child in node.children:
+                    if not child.truth:
+                        return self.false(child)
+                return [Reason(f"not met: {words(e)}")]
+            parts = [r for child in node.children for r in self.false(child)]
+            return [Reason("none of these holds:", tuple(parts))] if len(parts) > 1 else parts
+        if isinstance(e, ir.Not):
+            inner = node.children[0]
+            return [Reason(f"not met: {words(e)}, because", tuple(self.true(inner)))]
+        if isinstance(e, ir.DefinitionRef):
+            return self._definition(node, holds=False)
+        if isinstance(e, ir.Compare | ir.Membership):
+            facts = _facts(node)
+            return [Reason(f"not met: {words(e)}" + (f" — {facts}" if facts else ""))]
+        if isinstance(e, ir.Known):
+            operand = node.children[0]
+            if e.negated:
+                return [Reason(f"not met: {words(e)} — it is {say(operand.value)}")]
+            return [Reason(f"not met: {words(e)} — it is not recorded")]
+        if isinstance(e, ir.Quantifier):
+            return self._quantifier(node, holds=False)
+        if isinstance(e, ir.Const):
+            return [Reason("the condition is always false")]
+        if isinstance(e, ir.FieldRef):
+            return [Reason(f"not met: {words(e)} is yes — it is {say(node.value)}")]
+        if isinstance(e, ir.IfThenElse):
+            cond, then, other = node.children
+            branch = then if cond.truth else other
+            return [Reason(f"{'as' if cond.truth else 'since not'} {words(cond.expr)}:",
+                           tuple(self.false(branch)))]
+        facts = "; ".join(_operand_note(c.expr, c.value) for c in node.children
+                          if not _is_const(c.expr))
+        return [Reason(f"not met: {words(e)}" + (f" — {facts}" if facts else ""))]
+
+    # ------------------------------------------------------------------ true
+    def true(self, node: Node) -> list[Reason]:
+        e = node.expr
+        if isinstance(e, ir.BoolOp):
+            if e.op == "or":
+                for child in node.children:
+                    if child.truth:
+                        return self.true(child)
+                return [Reason(f"met: {words(e)}")]
+            parts = [r for child in node.children for r in self.true(child)]
+            return [Reason("all of these hold:", tuple(parts))] if len(parts) > 1 else parts
+        if isinstance(e, ir.Not):
+            inner = node.children[0]
+            return [Reason(f"met: {words(e)}, because", tuple(self.false(inner)))]
+        if isinstance(e, ir.DefinitionRef):
+            return self._definition(node, holds=True)
+        if isinstance(e, ir.Compare) and e.op == "=" and _is_const(e.right):
+            return [Reason(f"met: {words(e)}")]  # the value is in the words
+        if isinstance(e, ir.Compare | ir.Membership):
+            facts = _facts(node)
+            return [Reason(f"met: {words(e)}" + (f" — {facts}" if facts else ""))]
+        if isinstance(e, ir.Known):
+            operand = node.children[0]
+            if e.negated or isinstance(operand.value, BaseModel | tuple):
+                return [Reason(f"met: {words(e)}")]
+            return [Reason(f"met: {words(e)} — it is {say(operand.value)}")]
+        if isinstance(e, ir.Quantifier):
+            return self._quantifier(node, holds=True)
+        if isinstance(e, ir.Const):
+            return [Reason("the condition always holds")]
+        if isinstance(e, ir.FieldRef):
+            return [Reason(f"met: {words(e)} is yes")]
+        if isinstance(e, ir.IfThenElse):
+            cond, then, other = node.children
+            branch = then if cond.truth else other
+            return [Reason(f"{'as' if cond.truth else 'since not'} {words(cond.expr)}:",
+                           tuple(self.true(branch)))]
+        return [Reason(f"met: {words(e)}")]
+
+    # ------------------------------------------------------------------ shared
+    def _definition(self, node: Node, holds: bool) -> list[Reason]:
+        key = node.definition or ""
+        definition = self.trace.rulebase.definitions.get(key)
+        title = definition.title if definition else key
+        name = definition.name if definition else key
+        body = self.definition_node(node)
+        if node.expr.type.kind != "bool":
+            text = f"{title} ({name}) is {say(node.value)}"
+            return [Reason(text)]
+        head = f"{'met' if holds else 'not met'}: “{title}” ({name})"
+        if body is None:
+            return [Reason(head)]
+        inner = self.true(body) if holds else self.false(body)
+        return [Reason(head + ", because", tuple(inner))]
+
+    def _quantifier(self, node: Node, holds: bool) -> list[Reason]:
+        e = node.expr
+        assert isinstance(e, ir.Quantifier)
+        coll = node.children[0] if node.children else None
+        text = words(e)
+        count = len(node.items) + node.items_omitted
+        if e.kind == "count" or e.condition is None:
+            return [Reason(f"{text} is {say(node.value)}")]
+        lead = "met" if holds else "not met"
+        if not node.items:
+            where = words(coll.expr) if coll is not None else "the list"
+            return [Reason(f"{lead}: {text} — {where} has no entries")]
+        # which items explain the result: every one, or the first that decided
+        if (e.kind == "any" and not holds) or (e.kind != "any" and holds):
+            chosen = [i for i in node.items if i.node is not None]
+            summary = (f"all {count} entries have it" if e.kind == "every"
+                       else f"none of the {count} entries has it")
+        else:
+            want = e.kind != "every"
+            first = next((i for i in node.items if i.node is not None
+                          and i.node.truth == want), None)
+            if first is None:
+                return [Reason(f"{lead}: {text}")]
+            chosen = [first]
+            summary = f"{path_words(first.path)} {'has' if want else 'does not have'} it"
+        because = []
+        for item in chosen[:MAX_ITEMS_SHOWN]:
+            assert item.node is not None
+            inner = self.true(item.node) if item.node.truth else self.false(item.node)
+            because.append(Reason(f"{path_words(item.path)}:", tuple(inner)))
+        if len(chosen) > MAX_ITEMS_SHOWN:
+            because.append(Reason(f"(and {len(chosen) - MAX_ITEMS_SHOWN} more)"))
+        return [Reason(f"{lead}: {text} — {summary}", tuple(because))]
+
+
+def why_false(trace: Trace, node: Node) -> list[Reason]:
+    """The first conditions that failed, with the values they saw."""
+    return _Explainer(trace).false(node)
+
+
+def why_true(trace: Trace, node: Node) -> list[Reason]:
+    """Why a condition held, with the values it saw."""
+    return _Explainer(trace).true(node)
+
+
+def also_not_met(trace: Trace, node: Node) -> list[Reason]:
+    """Other parts of a failed ``and`` the engine did not need to look at, that fail too."""
+    if not isinstance(node.expr, ir.BoolOp) or node.expr.op != "and" or node.truth:
+        return []
+    explainer = _Explainer(trace)
+    failing = [c for c in node.children if not c.truth]
+    return [r for c in failing[1:] for r in explainer.false(c)]
