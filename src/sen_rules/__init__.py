@@ -7,6 +7,10 @@ The stable API::
     result = sen_rules.evaluate(case, as_of="2026-11-28")          # native backend
     result = sen_rules.evaluate(case, as_of=..., backend="durable")
     result.to_json()                                  # deterministic JSON with citations
+    sen_rules.evaluate_many(cases, as_of=..., workers=2)           # batches, in order
+    sen_rules.explain_case(case, as_of=...)           # trace, why not, counterfactuals
+    record = sen_rules.make_record(case, as_of=...)   # a replayable decision record
+    sen_rules.verify_record(record)                   # holds / differs / rulebase changed
 
 Every error raised on purpose is a :class:`SenRulesError` with a code and a location.
 """
@@ -38,6 +42,13 @@ from .loading.loader import bundled_rules_dir, load_rulebase
 from .rulebase import Rulebase
 
 __version__ = "0.1.0"
+
+# the audit and explanation packages import the engine, so they come after the names above
+from .audit import Verification, make_record, record_to_json, verify_record
+from .explain import Explanation
+from .explain import explain as explain_case
+from .reports.html import html_report
+from .reports.markdown import markdown_report
 
 _bundled: Rulebase | None = None
 _bundled_lock = threading.Lock()
@@ -100,6 +111,7 @@ __all__ = [
     "Diagnostic",
     "Evaluation",
     "EvaluationError",
+    "Explanation",
     "Finding",
     "RecordError",
     "RuleRef",
@@ -107,11 +119,18 @@ __all__ = [
     "RulebaseError",
     "SenRulesError",
     "SourceLocation",
+    "Verification",
     "bundled_rulebase",
     "bundled_rules_dir",
     "case_json_schema",
     "evaluate",
     "evaluate_many",
+    "explain_case",
+    "html_report",
     "load_rulebase",
+    "make_record",
+    "markdown_report",
     "parse_case",
+    "record_to_json",
+    "verify_record",
 ]
