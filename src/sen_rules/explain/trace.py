@@ -118,18 +118,23 @@ class Node:
         return bool(self.value)
 
     def walk(self, evaluated_only: bool = False) -> Iterator[Node]:
-        """This node and its descendants (only those the engine needed, if asked)."""
-        if evaluated_only and not self.evaluated:
-            return
-        yield self
-        for child in self.children:
-            yield from child.walk(evaluated_only)
-        for item in self.items:
-            if item.node is not None:
-                yield from item.node.walk(evaluated_only)
+        """This node and its descendants, depth first (only those the engine needed, if
+        asked)."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if evaluated_only and not node.evaluated:
+                continue
+            yield node
+            more = [i.node for i in node.items if i.node is not None]
+            stack.extend(reversed(more))
+            stack.extend(reversed(node.children))
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"expr": canonical(self.expr), "value": to_json(self.value)}
+        value = self.value
+        d: dict[str, Any] = {"expr": canonical(self.expr),
+                             "value": value if value is None or type(value) in _PLAIN
+                             else to_json(value)}
         if not self.evaluated:
             d["evaluated"] = False
         if self.error:
@@ -148,6 +153,9 @@ class Node:
         if self.items_omitted:
             d["items_omitted"] = self.items_omitted
         return d
+
+
+_PLAIN = frozenset({bool, int, str})
 
 
 def _is_constant(e: ir.Expr) -> bool:
@@ -341,6 +349,8 @@ class Tracer:
         return fn(self.env)
 
     def node(self, e: ir.Expr, area: str | None, evaluated: bool = True) -> Node:
+        if type(e) is ir.Const:  # nothing to compute or read
+            return Node(e, area, e.value, evaluated)
         try:
             value = self.value(e, area)
         except EvaluationError as exc:

@@ -14,7 +14,7 @@ from ..errors import SourceLocation
 from .types import Type
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class Expr:
     type: Type
     loc: SourceLocation | None

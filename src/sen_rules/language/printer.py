@@ -7,7 +7,9 @@ read a condition aloud for auditors and policy officers.
 
 from __future__ import annotations
 
+import threading
 from datetime import date
+from weakref import WeakKeyDictionary
 
 from . import ir
 from .functions import FUNCTIONS
@@ -49,9 +51,22 @@ def _level(e: ir.Expr) -> int:
     return _PRECEDENCE["atom"]
 
 
-def canonical(e: ir.Expr) -> str:
-    """The expression in the condition language with normalised layout."""
+_TEXTS: WeakKeyDictionary[ir.Expr, str] = WeakKeyDictionary()
+_TEXTS_LOCK = threading.Lock()
 
+
+def canonical(e: ir.Expr) -> str:
+    """The expression in the condition language with normalised layout (cached per node:
+    explanations print the same nodes for every case)."""
+    text = _TEXTS.get(e)
+    if text is None:
+        text = _canonical(e)
+        with _TEXTS_LOCK:
+            _TEXTS[e] = text
+    return text
+
+
+def _canonical(e: ir.Expr) -> str:
     def sub(child: ir.Expr, min_level: int) -> str:
         text = canonical(child)
         return f"({text})" if _level(child) < min_level else text
@@ -121,8 +136,20 @@ _CMP_WORDS = {
 }
 
 
+_WORDS: WeakKeyDictionary[ir.Expr, str] = WeakKeyDictionary()
+
+
 def words(e: ir.Expr) -> str:
-    """A plain-English reading of an expression."""
+    """A plain-English reading of an expression (cached per node, like :func:`canonical`)."""
+    text = _WORDS.get(e)
+    if text is None:
+        text = _words(e)
+        with _TEXTS_LOCK:
+            _WORDS[e] = text
+    return text
+
+
+def _words(e: ir.Expr) -> str:
     if isinstance(e, ir.Const):
         if isinstance(e.value, bool):
             return "yes" if e.value else "no"
