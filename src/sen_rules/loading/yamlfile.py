@@ -120,8 +120,8 @@ class _NoAliasComposer(Composer):
         return super().compose_node(parent, index)
 
 
-class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
-              _NoAliasComposer, SafeConstructor, yaml.resolver.Resolver):
+class _PyLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
+                _NoAliasComposer, SafeConstructor, yaml.resolver.Resolver):
     def __init__(self, stream: str) -> None:
         yaml.reader.Reader.__init__(self, stream)
         yaml.scanner.Scanner.__init__(self)
@@ -129,6 +129,30 @@ class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
         _NoAliasComposer.__init__(self)
         SafeConstructor.__init__(self)
         yaml.resolver.Resolver.__init__(self)
+
+    def single_node(self) -> Node | None:
+        return self.get_single_node()
+
+
+_Loader: Any = _PyLoader
+if getattr(yaml, "__with_libyaml__", False):  # scanning and parsing in C: several times faster
+    from yaml._yaml import CParser
+
+    class _CLoader(CParser, _NoAliasComposer, SafeConstructor,  # type: ignore[misc]
+                   yaml.resolver.Resolver):
+        """libyaml produces the events; composing them into nodes stays ours (in Python),
+        so that anchors and aliases are refused before anything is expanded."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _NoAliasComposer.__init__(self)
+            SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+        def single_node(self) -> Node | None:
+            return Composer.get_single_node(self)
+
+    _Loader = _CLoader
 
 
 def read_yaml(text: str, file: str) -> YamlDocument:
@@ -145,7 +169,7 @@ def read_yaml(text: str, file: str) -> YamlDocument:
     loader = None
     try:
         loader = _Loader(text)  # the reader refuses control characters here already
-        node = loader.get_single_node()
+        node = loader.single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = SourceLocation(file, mark.line + 1, mark.column + 1) if mark else SourceLocation(file)
