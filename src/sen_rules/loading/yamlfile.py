@@ -138,7 +138,7 @@ _Loader: Any = _PyLoader
 if getattr(yaml, "__with_libyaml__", False):  # scanning and parsing in C: several times faster
     from yaml._yaml import CParser
 
-    class _CLoader(CParser, _NoAliasComposer, SafeConstructor,  # type: ignore[misc]
+    class _CLoader(CParser, _NoAliasComposer, SafeConstructor,
                    yaml.resolver.Resolver):
         """libyaml produces the events; composing them into nodes stays ours (in Python),
         so that anchors and aliases are refused before anything is expanded."""
