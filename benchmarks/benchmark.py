@@ -120,7 +120,11 @@ def main() -> None:
 
     def run_explain() -> None:
         for case, day in few:
-            explain(case, as_of=day, rulebase=rulebase, counterfactuals=False).to_dict()
+            explain(case, as_of=day, rulebase=rulebase, counterfactuals=False)
+
+    def run_explain_json() -> None:
+        for case, day in few:
+            explain(case, as_of=day, rulebase=rulebase, counterfactuals=False).to_json(indent=None)
 
     def run_native_few() -> None:
         for case, day in few:
@@ -135,6 +139,10 @@ def main() -> None:
     native_s = median_seconds(run("native"), args.repeat)
     durable_s = median_seconds(run("durable"), args.repeat)
     explain_s = median_seconds(run_explain, args.repeat)
+    explain_json_s = median_seconds(run_explain_json, args.repeat)
+    json_kb = statistics.mean(
+        len(explain(c, as_of=d, rulebase=rulebase, counterfactuals=False).to_json(indent=None)) / 1024
+        for c, d in few)
     native_few_s = median_seconds(run_native_few, args.repeat)
     validate_s = median_seconds(run_validate, args.repeat)
 
@@ -142,6 +150,7 @@ def main() -> None:
         "native": native_s / ref_s,
         "durable": durable_s / ref_s,
         "explain": explain_s / native_few_s,
+        "explain_json": explain_json_s / native_few_s,
     }
     print(f"sen-rules benchmark: {n} generated cases (seed {args.seed}), median of "
           f"{args.repeat} runs")
@@ -156,8 +165,10 @@ def main() -> None:
          f"{ratios['native']:.1f}x", f"<= {TARGETS['native']:.0f}x"),
         ("durable backend, decisions with provenance", durable_s, n,
          f"{ratios['durable']:.1f}x", f"<= {TARGETS['durable']:.0f}x"),
-        (f"explain, native ({len(few)} cases; ratio to evaluate)", explain_s, len(few),
+        (f"explain: the full trace ({len(few)} cases; vs evaluate)", explain_s, len(few),
          f"{ratios['explain']:.1f}x", f"<= {TARGETS['explain']:.0f}x"),
+        (f"explain and render it as JSON ({json_kb:.0f} KB a case)", explain_json_s,
+         len(few), f"{ratios['explain_json']:.1f}x", ""),
         ("case validation from JSON-like data", validate_s, n, "", ""),
     ]
     for name, seconds, count, ratio, target in rows:

@@ -143,9 +143,11 @@ class Node:
             d["definition"] = self.definition
         if self.reads:
             d["reads"] = [{"path": p, "value": to_json(v)} for p, v in self.reads]
-        children = [c.to_dict() for c in self.children if not _is_constant(c.expr)]
-        if children:
-            d["children"] = children
+        if self.children:
+            children = [c.to_dict() for c in self.children
+                        if type(c.expr) is not ir.Const and not _is_constant(c.expr)]
+            if children:
+                d["children"] = children
         if self.items:
             d["items"] = [{"index": i.index, "path": i.path,
                            **({"condition": i.node.to_dict()} if i.node else {})}
@@ -344,7 +346,8 @@ class Tracer:
 
     # ------------------------------------------------------------------ values
     def value(self, e: ir.Expr, area: str | None) -> Any:
-        fn = self.fns.fn(e, area)
+        found = self.fns.fns.get(id(e))
+        fn = found[1] if found is not None else self.fns.fn(e, area)
         self.env.steps = 0  # the decision itself ran within the limit; re-reading is ours
         return fn(self.env)
 
@@ -357,10 +360,10 @@ class Tracer:
             if evaluated:
                 raise
             return Node(e, area, None, False, error=exc.message)
-        build: Callable[[Node], None] | None = getattr(self, "_" + type(e).__name__, None)
         n = Node(e, area, value, evaluated)
+        build = _BUILDERS.get(type(e))
         if build is not None:
-            build(n)
+            build(self, n)
         return n
 
     # ------------------------------------------------------------------ node kinds
@@ -498,6 +501,14 @@ class Tracer:
 
 
 _UNSET: Any = object()
+
+# how each kind of node records what it read and its parts (by node type, looked up once)
+_BUILDERS: dict[type, Callable[[Tracer, Node], None]] = {
+    kind: getattr(Tracer, "_" + kind.__name__)
+    for kind in (ir.FieldRef, ir.DefinitionRef, ir.Call, ir.Arith, ir.Negate, ir.ListOf,
+                 ir.Known, ir.Not, ir.Compare, ir.Membership, ir.BoolOp, ir.IfThenElse,
+                 ir.Quantifier)
+}
 
 
 def _restore(mapping: dict[str, Any], key: str, old: Any) -> None:

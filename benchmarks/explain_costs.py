@@ -1,6 +1,6 @@
 """The cost of explaining, against evaluating (not a test; run it by hand).
 
-    python tests/data/explain/bench_explain.py [N]
+    python benchmarks/explain_costs.py [N]
 
 Prints, per case and per backend, the mean time of ``evaluate``, ``explain`` (trace and
 its JSON), ``explain`` with counterfactuals, and ``make_record``, on N generated cases
@@ -24,7 +24,7 @@ from sen_rules.case import iter_dates, parse_case
 from sen_rules.explain import explain
 from sen_rules.testing.strategies import evaluation_inputs
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "cases"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "cases"
 
 
 def generated(n: int) -> list[tuple[Any, date]]:
