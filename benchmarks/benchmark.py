@@ -29,12 +29,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.reference
 
+from tests.reference import policy as reference  # noqa: E402
+from tests.reference.engine_view import differences, summarise  # noqa: E402
+
 import sen_rules  # noqa: E402
 from sen_rules.authoring.generate import generate_lines  # noqa: E402
 from sen_rules.case import Case  # noqa: E402
 from sen_rules.explain import explain  # noqa: E402
-from tests.reference import policy as reference  # noqa: E402
-from tests.reference.engine_view import differences, summarise  # noqa: E402
 
 TARGETS = {
     "native": 5.0,  # within 5x of the hand-written reference
@@ -141,8 +142,8 @@ def main() -> None:
     explain_s = median_seconds(run_explain, args.repeat)
     explain_json_s = median_seconds(run_explain_json, args.repeat)
     json_kb = statistics.mean(
-        len(explain(c, as_of=d, rulebase=rulebase, counterfactuals=False).to_json(indent=None)) / 1024
-        for c, d in few)
+        len(explain(c, as_of=d, rulebase=rulebase, counterfactuals=False).to_json(
+            indent=None)) / 1024 for c, d in few)
     native_few_s = median_seconds(run_native_few, args.repeat)
     validate_s = median_seconds(run_validate, args.repeat)
 
