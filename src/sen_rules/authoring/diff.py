@@ -51,7 +51,7 @@ def read_corpus(path: Path) -> Iterator[Item]:
                     yield Item(f.name, f"not a JSON file ({exc})", readable=False)
         return
     if not path.is_file():
-        raise SenRulesError(f"{path}: no such file or directory", code="SR406")
+        raise SenRulesError(f"{path}: no such file or directory", code="SR180")
     yield from _jsonl(path)
 
 
@@ -66,7 +66,7 @@ def _jsonl(path: Path) -> Iterator[Item]:
                 except SenRulesError as exc:
                     yield Item(f"{path.name}:{number}", exc.message, readable=False)
     except UnicodeDecodeError:
-        raise SenRulesError(f"{path}: not UTF-8 text", code="SR406") from None
+        raise SenRulesError(f"{path}: not UTF-8 text", code="SR180") from None
 
 
 @dataclass(frozen=True)
