@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -43,3 +44,16 @@ def rules_copy(tmp_path: Path) -> Callable[..., Path]:
         return target
 
     return make
+
+
+@pytest.fixture
+def level_4_rules(tmp_path: Path) -> Path:
+    """A copy of the bundled rules with the Complex Needs Panel threshold at Level 4."""
+    target = tmp_path / "rules"
+    shutil.copytree(RULES, target)
+    settings = target / "settings.yaml"
+    text, n = re.subn(r"(- name: complex_needs_funding_level\n(?:    .*\n)*?    value: )3\n",
+                      r"\g<1>4\n", settings.read_text(encoding="utf-8"))
+    assert n == 1
+    settings.write_text(text, encoding="utf-8")
+    return target

@@ -125,3 +125,9 @@ def test_generated_cases_are_valid_and_round_trip(inputs: tuple[dict[str, Any], 
 def test_random_objects_never_escape_as_other_exceptions(data: dict[str, Any]) -> None:
     with pytest.raises(CaseError):
         parse_case(data)
+
+
+def test_any_mapping_is_accepted() -> None:
+    from types import MappingProxyType
+
+    assert parse_case(MappingProxyType(BASE)) == parse_case(BASE)

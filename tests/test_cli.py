@@ -93,3 +93,20 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert "sen-rules" in capsys.readouterr().out
     assert main(["evaluate"]) == 2  # neither a case nor --jsonl
     assert "either CASE.json or --jsonl" in capsys.readouterr().err
+
+
+def test_jsonl_that_is_not_utf8_is_one_line(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"case": "\xff\xfe"}\n')
+    assert main(["evaluate", "--jsonl", str(bad), "--as-of", "2010-01-01"]) == 2
+    err = capsys.readouterr().err
+    assert "not UTF-8 text" in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_rule_file_errors_are_not_prefixed_twice(rules_copy: Callable[..., Path],
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    rules = rules_copy({"areas/sen-stage.yaml": [("when: has_statement", "when: has_statment")]})
+    assert main(["evaluate", str(EXAMPLE), "--as-of", "2006-06-01", "--rules", str(rules)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sen-rules: ") and err.count(": error ") == 1

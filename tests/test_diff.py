@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -18,7 +17,6 @@ from sen_rules.authoring.diff import diff, read_corpus
 from sen_rules.authoring.generate import case_line, generate_lines
 from sen_rules.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
 
 
@@ -130,14 +128,9 @@ def test_no_change_no_report(tmp_path: Path) -> None:
     assert "no decision changed" in report.to_text()
 
 
-def test_the_level_3_to_4_change_on_the_bundled_rules(corpus: list[str], tmp_path: Path) -> None:
-    new = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", new)
-    settings = new / "settings.yaml"
-    text, n = re.subn(r"(- name: complex_needs_funding_level\n(?:    .*\n)*?    value: )3\n",
-                      r"\g<1>4\n", settings.read_text(encoding="utf-8"))
-    assert n == 1
-    settings.write_text(text, encoding="utf-8")
+def test_the_level_3_to_4_change_on_the_bundled_rules(corpus: list[str], tmp_path: Path,
+                                                     level_4_rules: Path) -> None:
+    new = level_4_rules
     old_rb = sen_rules.bundled_rulebase()
     path = tmp_path / "corpus.jsonl"
     path.write_text("\n".join(corpus) + "\n", encoding="utf-8")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -93,20 +92,9 @@ def test_a_failure_shows_expected_actual_and_the_trace(tmp_path: Path,
     assert "2 scenarios, 2 runs: 1 passed, 1 failed" in out
 
 
-def level_4_rules(target: Path) -> Path:
-    """A copy of the bundled rules with the Complex Needs Panel threshold at Level 4."""
-    shutil.copytree(ROOT / "rules", target)
-    settings = target / "settings.yaml"
-    text, n = re.subn(r"(- name: complex_needs_funding_level\n(?:    .*\n)*?    value: )3\n",
-                      r"\g<1>4\n", settings.read_text(encoding="utf-8"))
-    assert n == 1
-    settings.write_text(text, encoding="utf-8")
-    return target
-
-
 def test_changing_the_bundled_threshold_fails_the_level_3_scenario(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    directory = level_4_rules(tmp_path / "rules")
+        level_4_rules: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    directory = level_4_rules
     assert main(["test", str(directory), "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
     names = sorted({f["scenario"] for f in data["failures"]})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -426,8 +427,8 @@ def case_error_from(exc: ValidationError) -> CaseError:
 MAX_CASE_BYTES = 1_000_000
 
 
-def parse_case(data: str | bytes | dict[str, Any] | Case) -> Case:
-    """Validate a case from JSON text, a JSON-like dict, or a ``Case``.
+def parse_case(data: str | bytes | Mapping[str, Any] | Case) -> Case:
+    """Validate a case from JSON text, a JSON-like mapping, or a ``Case``.
 
     Raises :class:`CaseError` naming the field path of every problem.
     """
@@ -438,8 +439,8 @@ def parse_case(data: str | bytes | dict[str, Any] | Case) -> Case:
             if len(data) > MAX_CASE_BYTES:
                 raise CaseError([("", f"the case is larger than {MAX_CASE_BYTES} bytes")])
             return Case.model_validate_json(data)
-        if isinstance(data, dict):
-            return Case.model_validate_json(json.dumps(data, allow_nan=False))
+        if isinstance(data, Mapping):
+            return Case.model_validate_json(json.dumps(dict(data), allow_nan=False))
     except ValidationError as exc:
         raise case_error_from(exc) from None
     except (TypeError, ValueError) as exc:

@@ -57,10 +57,6 @@ def parse_month_day(text: str) -> MonthDay:
     return month, day
 
 
-def format_month_day(md: MonthDay) -> str:
-    return f"{md[1]} {MONTHS[md[0] - 1]}"
-
-
 @dataclass(frozen=True, slots=True)
 class DateConventions:
     """The settings the date mechanisms read. Built from the rulebase settings."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -21,6 +21,7 @@ from typing import Any, Literal
 from .dates import DateConventions, parse_month_day
 from .errors import SourceLocation
 from .language import ir
+from .language.functions import FUNCTIONS
 from .language.printer import canonical
 from .sources import Source
 
@@ -75,6 +76,15 @@ class InForce:
             "from": None if self.start == FOREVER_FROM else self.start.isoformat(),
             "until": None if self.end == FOREVER_UNTIL else self.end.isoformat(),
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, str | None] | None) -> InForce:
+        """The inverse of :meth:`as_dict` (no mapping: always in force)."""
+        if not d:
+            return cls()
+        start, end = d.get("from"), d.get("until")
+        return cls(date.fromisoformat(start) if start else FOREVER_FROM,
+                   date.fromisoformat(end) if end else FOREVER_UNTIL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +205,11 @@ class Area:
     ranking: Ranking | None
     order: int
 
+    @property
+    def all_rules(self) -> tuple[Rule, ...]:
+        """The area's rules, then its ``otherwise`` rule if it has one."""
+        return self.rules if self.otherwise is None else (*self.rules, self.otherwise)
+
     def outcome(self, value: str) -> OutcomeSpec | None:
         for spec in self.outcomes:
             if spec.value == value:
@@ -216,6 +231,15 @@ class RegisterEntry:
     clauses: tuple[tuple[str, str], ...]  # (source, clause) pairs it concerns
     not_implemented: bool  # the clause is deliberately not turned into a rule
     location: SourceLocation
+
+
+@dataclass(frozen=True, slots=True)
+class Reads:
+    """What some expressions read, directly or through the definitions they use."""
+
+    settings: frozenset[str]  # named in them (``settings.NAME``)
+    function_settings: frozenset[str]  # read by the functions they call (date conventions)
+    definitions: frozenset[str]  # keys of the definitions they use
 
 
 @dataclass(frozen=True)
@@ -290,12 +314,7 @@ class Rulebase:
     @cached_property
     def rules(self) -> tuple[Rule, ...]:
         """Every rule version, including each area's ``otherwise`` rule."""
-        out: list[Rule] = []
-        for area in self.areas:
-            out.extend(area.rules)
-            if area.otherwise is not None:
-                out.append(area.otherwise)
-        return tuple(out)
+        return tuple(rule for area in self.areas for rule in area.all_rules)
 
     @cached_property
     def rules_by_key(self) -> Mapping[str, Rule]:
@@ -307,6 +326,36 @@ class Rulebase:
 
     def area(self, area_id: str) -> Area | None:
         return next((a for a in self.areas if a.id == area_id), None)
+
+    def definition_key(self, name: str, area: str | None) -> str:
+        """The key of the definition that ``name`` means in ``area``: the area's own
+        definition of that name, else the shared one (a key not in ``definitions`` when
+        there is neither)."""
+        if area is not None and f"{area}:{name}" in self.definitions:
+            return f"{area}:{name}"
+        return name
+
+    def reads(self, roots: Iterable[tuple[str | None, ir.Expr]]) -> Reads:
+        """What the expressions read, each given with the area it is read in (None: outside
+        any area), following the definitions they use as the compiler resolves them."""
+        settings: set[str] = set()
+        by_functions: set[str] = set()
+        used: set[str] = set()
+        pending = list(roots)
+        while pending:
+            area, expr = pending.pop()
+            for node in ir.walk(expr):
+                if isinstance(node, ir.SettingRef):
+                    settings.add(node.name)
+                elif isinstance(node, ir.Call):
+                    by_functions.update(FUNCTIONS[node.function].settings)
+                elif isinstance(node, ir.DefinitionRef):
+                    key = self.definition_key(node.name, area)
+                    definition = self.definitions.get(key)
+                    if definition is not None and key not in used:
+                        used.add(key)
+                        pending.append((definition.area, definition.expr))
+        return Reads(frozenset(settings), frozenset(by_functions), frozenset(used))
 
     # ------------------------------------------------------------------ effective dates
     @cached_property
@@ -338,8 +387,8 @@ class Rulebase:
             start=start,
             end=end,
             rules=tuple(r for r in self.rules if r.in_force.covers(day)),
-            settings={name: s.value_on(day) for name, s in self.settings.items()
-                      if s.value_on(day) is not None},
+            settings={name: value for name, s in self.settings.items()
+                      if (value := s.value_on(day)) is not None},
         )
         self._epochs[start] = epoch
         return epoch

@@ -71,8 +71,6 @@ class Source:
     def clause(self, clause_id: str) -> Clause | None:
         return self.clauses.get(clause_id)
 
-    def clause_ids(self) -> tuple[str, ...]:
-        return tuple(self.clauses)
 
 
 Segmentation = Literal["lines", "markdown"]

@@ -7,16 +7,15 @@ generator (which fields an object needs) both read it, so neither repeats what
 
 from __future__ import annotations
 
-import types as pytypes
-import typing
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
 from ..case import EARLIEST_DATE, LATEST_DATE, Case
+from ..language.types import model_fields, strip_annotation
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,27 +32,6 @@ class FieldSpec:
     le: float | None = None
     pattern: str | None = None
     max_length: int | None = None
-
-
-def _strip(annotation: Any) -> tuple[Any, bool, list[Any]]:
-    """The bare type, whether None is allowed, and the Annotated metadata met on the way."""
-    optional = False
-    metadata: list[Any] = []
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            args = get_args(annotation)
-            metadata.extend(args[1:])
-            annotation = args[0]
-            continue
-        if origin in (Union, pytypes.UnionType):
-            members = [a for a in get_args(annotation) if a is not type(None)]
-            if len(members) != len(get_args(annotation)):
-                optional = True
-            if len(members) == 1:
-                annotation = members[0]
-                continue
-        return annotation, optional, metadata
 
 
 def _constraints(metadata: list[Any]) -> dict[str, Any]:
@@ -74,10 +52,9 @@ def _constraints(metadata: list[Any]) -> dict[str, Any]:
 
 @cache
 def fields_of(model: type[BaseModel]) -> tuple[FieldSpec, ...]:
-    hints = typing.get_type_hints(model, include_extras=True)
     out: list[FieldSpec] = []
-    for name, info in model.model_fields.items():
-        bare, optional, metadata = _strip(hints.get(name, info.annotation))
+    for name, annotation, info in model_fields(model):
+        bare, optional, metadata = strip_annotation(annotation)
         limits = _constraints(metadata + list(info.metadata))
         origin = get_origin(bare)
         sub: type[BaseModel] | None = None
@@ -85,7 +62,7 @@ def fields_of(model: type[BaseModel]) -> tuple[FieldSpec, ...]:
         if origin is Literal:
             kind, choices = "enum", tuple(str(v) for v in get_args(bare))
         elif origin is tuple:
-            item, _, _ = _strip(get_args(bare)[0])
+            item, _, _ = strip_annotation(get_args(bare)[0])
             if isinstance(item, type) and issubclass(item, BaseModel):
                 kind, sub = "list_model", item
             elif get_origin(item) is Literal:

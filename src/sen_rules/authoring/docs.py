@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from ..language import ir
-from ..language.functions import FUNCTIONS
 from ..language.printer import canonical, words
 from ..rulebase import Area, Citation, Rule, Rulebase, Setting
 from .scenarios import Coverage, Scenario, load_scenarios, run_scenarios
@@ -91,7 +90,7 @@ class Model:
 
         for area in rb.areas:
             cite(area.applies_citations, f"area {area.id}", "rules", f"area-{slug(area.id)}")
-            for rule in self.area_rules(area):
+            for rule in area.all_rules:
                 cite(rule.citations, rule.key, "rules", rule_anchor(rule.key))
             if area.ranking is not None:
                 for c in area.ranking.checks + area.ranking.criteria:
@@ -104,7 +103,7 @@ class Model:
             for pair in entry.clauses:
                 self.registered.setdefault(pair, []).append(entry.id)
         for area in rb.areas:
-            for rule in self.area_rules(area):
+            for rule in area.all_rules:
                 for name in sorted(self.settings_of(rule.condition, area.id)
                                    | {n for d in rule.details.values()
                                       for n in self.settings_of(d, area.id)}):
@@ -117,29 +116,10 @@ class Model:
                                        | self.settings_of(c.over, area.id)):
                         self.settings_used_by.setdefault(name, []).append(c.id)
 
-    @staticmethod
-    def area_rules(area: Area) -> list[Rule]:
-        return list(area.rules) + ([area.otherwise] if area.otherwise else [])
-
     def settings_of(self, expr: ir.Expr, area: str | None) -> set[str]:
-        found: set[str] = set()
-        seen: set[str] = set()
-        pending = [(expr, area)]
-        defs = self.rulebase.definitions
-        while pending:
-            current, scope = pending.pop()
-            for node in ir.walk(current):
-                if isinstance(node, ir.SettingRef):
-                    found.add(node.name)
-                elif isinstance(node, ir.Call):
-                    found.update(FUNCTIONS[node.function].settings)
-                elif isinstance(node, ir.DefinitionRef):
-                    key = f"{scope}:{node.name}" if scope and f"{scope}:{node.name}" in defs \
-                        else node.name
-                    if key in defs and key not in seen:
-                        seen.add(key)
-                        pending.append((defs[key].expr, defs[key].area or scope))
-        return found
+        """The settings ``expr`` reads, through definitions and date functions too."""
+        reads = self.rulebase.reads([(area, expr)])
+        return set(reads.settings | reads.function_settings)
 
     def scenarios_of(self, key: str) -> list[str]:
         if self.coverage is None:
@@ -314,7 +294,7 @@ def rules_page(model: Model) -> str:
                     f"{e(HIT_POLICY_WORDS[area.hit_policy])}.</p>")
         body.append("<p><strong>Outcomes:</strong> " + ", ".join(
             f"{e(o.label)} (<code>{e(o.value)}</code>)" for o in area.outcomes) + "</p>")
-        for rule in Model.area_rules(area):
+        for rule in area.all_rules:
             body.append(rule_html(model, rule, area))
         if area.ranking is not None:
             ranking = area.ranking
@@ -482,7 +462,7 @@ def markdown(model: Model) -> str:
                 "Applies: " + (md_escape(words(area.applies_when)) if area.applies_when
                                else "always") + "."
                 f" Hit policy `{area.hit_policy}`: {HIT_POLICY_WORDS[area.hit_policy]}.", ""]
-        for rule in Model.area_rules(area):
+        for rule in area.all_rules:
             is_otherwise = area.otherwise is not None and rule is area.otherwise
             when = ("no other rule of this area gives an outcome" if is_otherwise
                     else md_escape(words(rule.condition)))

@@ -36,7 +36,7 @@ def _drawer() -> Callable[[bytes], tuple[dict[str, Any], date] | None]:
         from hypothesis import HealthCheck, given, settings
     except ImportError:  # pragma: no cover - hypothesis comes with the test extra
         raise SenRulesError("generate-cases needs hypothesis: pip install 'sen-rules[test]'",
-                            code="SR404") from None
+                            code="SR181") from None
     from ..testing.strategies import evaluation_inputs
 
     drawn: list[tuple[dict[str, Any], date]] = []
@@ -71,7 +71,7 @@ def case_line(seed: int, index: int) -> str:
             case, as_of = found
             return json.dumps({"case": case, "as_of": as_of.isoformat()}, ensure_ascii=False,
                               separators=(",", ":"))
-    raise SenRulesError(f"could not draw case {index} of seed {seed}", code="SR405")
+    raise SenRulesError(f"could not draw case {index} of seed {seed}", code="SR182")
 
 
 def _line_task(task: tuple[int, int]) -> str:
@@ -82,7 +82,7 @@ def generate_lines(count: int, seed: int, workers: int = 1,
                    progress: Callable[[], None] | None = None) -> Iterator[str]:
     """The corpus, line by line, in order (``workers`` processes draw it)."""
     if count < 0:
-        raise SenRulesError("the number of cases must be 0 or more", code="SR405")
+        raise SenRulesError("the number of cases must be 0 or more", code="SR182")
     if workers <= 1:
         for i in range(count):
             yield case_line(seed, i)

@@ -59,8 +59,13 @@ from ..engine.native import Matches
 from ..engine.result import dumps
 from ..errors import Diagnostic, RulebaseError, Severity, SourceLocation
 from ..language import ir
-from ..language.functions import FUNCTIONS
-from ..loading.loader import CONVENTION_SETTINGS, MANIFEST, bundled_rules_dir, load_rulebase
+from ..loading.loader import (
+    CONVENTION_SETTINGS,
+    MANIFEST,
+    bundled_rules_dir,
+    display_path,
+    load_rulebase,
+)
 from ..loading.yamlfile import YamlFileError, read_yaml
 from ..rulebase import Area, Rule, Rulebase
 from .logic import Analysis, Analyzer
@@ -174,17 +179,9 @@ def lint(directory: str | os.PathLike[str] | None = None, *,
         findings.extend(Finding(d) for d in diags)
     unique = {(f.sort_key(), f.severity): f for f in findings}
     findings = sorted(unique.values(), key=Finding.sort_key)
-    return LintReport(_display(path), findings, time.perf_counter() - started,
+    return LintReport(display_path(path), findings, time.perf_counter() - started,
                       rulebase is not None,
                       len(rulebase.rules) if rulebase is not None else 0, scenarios)
-
-
-def _display(path: Path) -> str:
-    try:
-        rel = os.path.relpath(path, Path.cwd())
-    except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
 
 
 # ---------------------------------------------------------------------------- checks
@@ -218,8 +215,7 @@ class RulebaseChecks:
         for area in self.rb.areas:
             if area.applies_when is not None:
                 yield area.id, area.applies_when
-            rules = list(area.rules) + ([area.otherwise] if area.otherwise else [])
-            for rule in rules:
+            for rule in area.all_rules:
                 yield area.id, rule.condition
                 for e in rule.details.values():
                     yield area.id, e
@@ -229,29 +225,10 @@ class RulebaseChecks:
                     yield area.id, c.prefer
                     yield area.id, c.over
 
-    def definition_key(self, name: str, area: str | None) -> str | None:
-        defs = self.rb.definitions
-        if area is not None and f"{area}:{name}" in defs:
-            return f"{area}:{name}"
-        return name if name in defs else None
-
     def unused(self) -> None:
-        settings: set[str] = set()
-        used_defs: set[str] = set()
-        pending = list(self.roots())
-        while pending:
-            area, expr = pending.pop()
-            for node in ir.walk(expr):
-                if isinstance(node, ir.SettingRef):
-                    settings.add(node.name)
-                elif isinstance(node, ir.Call):
-                    settings.update(FUNCTIONS[node.function].settings)
-                elif isinstance(node, ir.DefinitionRef):
-                    key = self.definition_key(node.name, area)
-                    if key is not None and key not in used_defs:
-                        used_defs.add(key)
-                        d = self.rb.definitions[key]
-                        pending.append((d.area, d.expr))
+        reads = self.rb.reads(self.roots())
+        settings = set(reads.settings | reads.function_settings)
+        used_defs = reads.definitions
         for each in self.rb.areas:
             if each.ranking is not None:
                 settings.add(each.ranking.conflict_policy)
@@ -354,10 +331,9 @@ class RulebaseChecks:
         fixed = Analyzer(self.rb, area.id, epoch.settings).analyse(
             [area.applies_when, rule.condition])
         if fixed.status == "unsat":
-            names = sorted({n.name for e in (area.applies_when, rule.condition)
-                            if e is not None for n in ir.walk(e)
-                            if isinstance(n, ir.SettingRef)} | self.settings_via_definitions(
-                                area.id, rule.condition))
+            direct = (ir.setting_refs(area.applies_when) if area.applies_when is not None
+                      else set())
+            names = sorted(direct | self.rb.reads([(area.id, rule.condition)]).settings)
             values = ", ".join(f"{n} = {epoch.settings.get(n)!r}" for n in names)
             self.add("SR158", "info", f"rule {rule.key!r} cannot fire with the settings in "
                      f"force ({values or 'as they are'}): {fixed.reason}; it is switched off, "
@@ -366,23 +342,6 @@ class RulebaseChecks:
         self.add("SR158", "info", f"no case was found that makes rule {rule.key!r} fire "
                  f"({TARGETED + BATCH} guided cases tried); it is not proven impossible, but "
                  "check its condition", rule.location)
-
-    def settings_via_definitions(self, area: str, expr: ir.Expr) -> set[str]:
-        found: set[str] = set()
-        seen: set[str] = set()
-        pending = [(area, expr)]
-        while pending:
-            scope, e = pending.pop()
-            for node in ir.walk(e):
-                if isinstance(node, ir.SettingRef):
-                    found.add(node.name)
-                elif isinstance(node, ir.DefinitionRef):
-                    key = self.definition_key(node.name, scope)
-                    if key is not None and key not in seen:
-                        seen.add(key)
-                        d = self.rb.definitions[key]
-                        pending.append((d.area or scope, d.expr))
-        return found
 
     def conflicting_pairs(self, area: Area, analyzer: Analyzer
                           ) -> list[tuple[Rule, Rule, Analysis]]:
@@ -470,7 +429,7 @@ class RulebaseChecks:
         for rel in data.get("sources", []) or []:
             path = directory / str(rel)
             try:
-                doc = read_yaml(path.read_text(encoding="utf-8"), _display(path))
+                doc = read_yaml(path.read_text(encoding="utf-8"), display_path(path))
             except (OSError, YamlFileError):
                 continue
             if not isinstance(doc.data, dict):

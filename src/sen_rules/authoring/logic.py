@@ -197,10 +197,7 @@ class Analyzer:
 
     # ------------------------------------------------------------------ terms
     def definition(self, name: str) -> Definition | None:
-        defs = self.rulebase.definitions
-        if self.area is not None and f"{self.area}:{name}" in defs:
-            return defs[f"{self.area}:{name}"]
-        return defs.get(name)
+        return self.rulebase.definitions.get(self.rulebase.definition_key(name, self.area))
 
     def term(self, e: ir.Expr) -> str:
         key = canonical(e)

@@ -45,11 +45,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..engine.decide import decide
 from ..engine.native import Compiler, Env, Fn, Matches
 from ..engine.result import Evaluation, thaw
-from ..engine.service import BACKENDS, compiled, match, prepare
+from ..engine.service import BACKENDS, check_backend, compiled, match, prepare
 from ..errors import BackendUnavailableError, Diagnostic, SenRulesError, SourceLocation
 from ..language import ir
 from ..language.printer import canonical, words
 from ..loading import schema
+from ..loading.loader import display_path
 from ..loading.yamlfile import YamlDocument, YamlFileError, read_yaml
 from ..rulebase import Epoch, InForce, Rule, Rulebase, Setting, SettingVersion
 
@@ -135,20 +136,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _display(path: Path) -> str:
-    import os
-
-    try:
-        rel = os.path.relpath(path, Path.cwd())
-    except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
-
-
 def load_scenario_file(rulebase: Rulebase, path: Path
                        ) -> tuple[list[Scenario], list[Diagnostic]]:
     diags: list[Diagnostic] = []
-    shown = _display(path)
+    shown = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -335,8 +326,8 @@ def load_scenarios(rulebase: Rulebase, files: Iterable[Path] | None = None
     diags: list[Diagnostic] = []
     for path in (scenario_files(rulebase) if files is None else files):
         if not path.is_file():
-            diags.append(Diagnostic("SR175", f"scenario file {_display(path)} does not exist",
-                                    SourceLocation(_display(path))))
+            diags.append(Diagnostic("SR175", f"scenario file {display_path(path)} does not exist",
+                                    SourceLocation(display_path(path))))
             continue
         found, problems = load_scenario_file(rulebase, path)
         scenarios.extend(found)
@@ -555,9 +546,7 @@ class Runner:
     """Runs scenarios against one rulebase and accumulates coverage."""
 
     def __init__(self, rulebase: Rulebase, default_backend: str = "native") -> None:
-        if default_backend not in (*BACKENDS, "both"):
-            raise SenRulesError(f"unknown backend {default_backend!r}: choose one of "
-                                f"{', '.join((*BACKENDS, 'both'))}", code="SR403")
+        check_backend(default_backend, (*BACKENDS, "both"))
         self.rulebase = rulebase
         self.default_backend = default_backend
         self.coverage = Coverage(rulebase)
@@ -596,7 +585,7 @@ class Runner:
             try:
                 matches = native if backend == "native" else match(rb, program,
                                                                    Env(valid, day), backend)
-                evaluation = decide(rb, program, Env(valid, day), matches)
+                evaluation = decide(program, Env(valid, day), matches)
             except BackendUnavailableError as exc:
                 results.append(ScenarioResult(scenario, backend, None, skipped=exc.message))
                 continue
@@ -610,7 +599,7 @@ class Runner:
         if scenario.id not in self.recorded:
             self.recorded.add(scenario.id)
             try:
-                recorded: Evaluation | None = decide(rb, program, Env(valid, day), native)
+                recorded: Evaluation | None = decide(program, Env(valid, day), native)
             except SenRulesError:
                 recorded = None
             self.record(scenario, native, recorded, Env(valid, day), epoch)

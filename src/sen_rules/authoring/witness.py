@@ -100,9 +100,8 @@ class CaseSearch:
 
     # ------------------------------------------------------------------ gathering
     def _definition(self, name: str) -> tuple[str, ir.Expr, str | None] | None:
-        defs = self.rulebase.definitions
-        key = f"{self.area.id}:{name}" if f"{self.area.id}:{name}" in defs else name
-        d = defs.get(key)
+        key = self.rulebase.definition_key(name, self.area.id)
+        d = self.rulebase.definitions.get(key)
         return (key, d.expr, d.variable) if d is not None else None
 
     def _path_of(self, e: ir.Expr, variables: dict[str, Path]) -> Path | None:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from .. import __version__
-from ..errors import SenRulesError
+from ..errors import RulebaseError, SenRulesError
 from .common import CommandError
 
 
@@ -56,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.run(args)
         return code
+    except RulebaseError as exc:  # its message already reads "file:line:col: error SRnnn: ..."
+        print(f"sen-rules: {exc}", file=sys.stderr)
+        return 2
     except SenRulesError as exc:
         print(f"sen-rules: error {exc}", file=sys.stderr)
         return 2

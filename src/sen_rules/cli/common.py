@@ -1,13 +1,19 @@
-"""Pieces the commands share: reading inputs, choosing the rulebase, writing output."""
+"""Pieces the commands share: their common options, reading inputs, choosing the rulebase,
+writing output."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TextIO, TypedDict
 
 from .. import bundled_rulebase, load_rulebase
+from ..engine.service import BACKENDS
 from ..rulebase import Rulebase
 
 
@@ -17,6 +23,50 @@ class CommandError(Exception):
     def __init__(self, message: str, status: int = 2) -> None:
         super().__init__(message)
         self.status = status
+
+
+# ---------------------------------------------------------------------------- options
+
+
+def add_case_argument(parser: argparse.ArgumentParser, optional: bool = False) -> None:
+    parser.add_argument("case", metavar="CASE.json", nargs="?" if optional else None,
+                        help="the case, as JSON ('-' for standard input)")
+
+
+def add_rules_dir_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("rules_dir", metavar="RULES_DIR", nargs="?", default=None,
+                        help="the rules directory (default: the bundled rules)")
+
+
+def add_rules_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rules", metavar="DIR",
+                        help="rules directory to use instead of the bundled rules")
+
+
+def add_as_of_option(parser: argparse.ArgumentParser,
+                     help: str = "evaluation date, YYYY-MM-DD (default: today)") -> None:
+    parser.add_argument("--as-of", metavar="DATE", default=None, help=help)
+
+
+def add_backend_option(parser: argparse.ArgumentParser,
+                       help: str = "evaluation engine (default: native)",
+                       choices: Sequence[str] = BACKENDS) -> None:
+    parser.add_argument("--backend", choices=choices, default="native", help=help)
+
+
+def add_format_option(parser: argparse.ArgumentParser) -> None:
+    """``--format text|json``."""
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text for a person (default) or JSON for a program")
+
+
+def add_out_option(parser: argparse.ArgumentParser, metavar: str = "FILE",
+                   help: str | None = None) -> None:
+    parser.add_argument("--out", metavar=metavar,
+                        help=help or f"write to {metavar} instead of standard output")
+
+
+# ---------------------------------------------------------------------------- inputs
 
 
 def read_text(path: str) -> str:
@@ -35,23 +85,40 @@ def read_text(path: str) -> str:
         raise CommandError(f"error: {path}: {exc.strerror}") from None
 
 
-def add_rules_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rules", metavar="DIR",
-                        help="rules directory to use instead of the bundled rules")
-
-
 def rulebase_from(args: argparse.Namespace) -> Rulebase:
     directory = getattr(args, "rules", None)
     return load_rulebase(directory) if directory else bundled_rulebase()
 
 
-def add_as_of_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--as-of", metavar="DATE", default=None,
-                        help="evaluation date, YYYY-MM-DD (default: today)")
-
-
 def as_of_from(args: argparse.Namespace) -> str:
     return args.as_of or date.today().isoformat()
+
+
+def workers_from(args: argparse.Namespace) -> int:
+    """``--workers N``: 0 or less means one per core."""
+    workers: int = args.workers
+    return workers if workers > 0 else (os.cpu_count() or 1)
+
+
+class CaseOptions(TypedDict):
+    as_of: str
+    rulebase: Rulebase
+    backend: str
+
+
+def read_case(args: argparse.Namespace, rulebase: Rulebase | None = None
+              ) -> tuple[str, CaseOptions]:
+    """The text of ``CASE.json``, and the date, rulebase and backend to evaluate it with
+    (``--as-of``, ``--rules`` unless ``rulebase`` is given, ``--backend``), read in that
+    order."""
+    text = read_text(args.case)
+    as_of = as_of_from(args)
+    if rulebase is None:
+        rulebase = rulebase_from(args)
+    return text, CaseOptions(as_of=as_of, rulebase=rulebase, backend=args.backend)
+
+
+# ---------------------------------------------------------------------------- output
 
 
 def write_output(text: str, out: str | None) -> None:
@@ -64,3 +131,23 @@ def write_output(text: str, out: str | None) -> None:
         sys.stdout.write(text)
         if not text.endswith("\n"):
             sys.stdout.write("\n")
+
+
+@contextmanager
+def output_stream(out: str | None) -> Iterator[TextIO]:
+    """Standard output, or the file ``out`` opened for writing (and closed afterwards)."""
+    if not out or out == "-":
+        yield sys.stdout
+        return
+    try:
+        handle = open(out, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise CommandError(f"error: cannot write {out}: {exc.strerror}") from None
+    with handle:
+        yield handle
+
+
+def bar_enabled(out: TextIO) -> bool | None:
+    """No progress bar while the output itself goes to the terminal (None: the bar decides,
+    by whether standard error is a terminal)."""
+    return False if out is sys.stdout and sys.stdout.isatty() else None

@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .common import CommandError, write_output
+from .common import (
+    CommandError,
+    add_as_of_option,
+    add_backend_option,
+    add_format_option,
+    add_out_option,
+    write_output,
+)
 
 
 def register(sub: Any) -> None:
@@ -20,13 +27,10 @@ def register(sub: Any) -> None:
     p.add_argument("new", metavar="NEW_RULES", help="the rules directory after the change")
     p.add_argument("--cases", metavar="DIR|FILE.jsonl", required=True,
                    help="the corpus: JSON Lines, or a directory of case files")
-    p.add_argument("--as-of", metavar="DATE", default=None,
-                   help="evaluation date for cases that do not give their own")
-    p.add_argument("--backend", choices=("native", "durable"), default="native",
-                   help="evaluation engine (default: native)")
-    p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="text for a person (default) or JSON for a program")
-    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    add_as_of_option(p, help="evaluation date for cases that do not give their own")
+    add_backend_option(p)
+    add_format_option(p)
+    add_out_option(p)
     p.set_defaults(run=run)
 
 
@@ -37,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
     corpus = Path(args.cases)
     if not corpus.exists():
-        raise CommandError(f"error: {args.cases}: no such file or directory")
+        raise CommandError(f"error: {args.cases}: no such file")
     old, new = load_rulebase(args.old), load_rulebase(args.new)
     total = None
     if corpus.is_file():

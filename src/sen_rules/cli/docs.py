@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import CommandError
+from .common import CommandError, add_rules_dir_argument
 
 
 def register(sub: Any) -> None:
@@ -16,8 +16,7 @@ def register(sub: Any) -> None:
         "the settings and their versions, the ambiguity register and the scenario coverage "
         "map: index.html, policy.html, rules.html, settings.html, register.html, "
         "coverage.html and rulebase.md.")
-    p.add_argument("rules_dir", metavar="RULES_DIR", nargs="?", default=None,
-                   help="the rules directory (default: the bundled rules)")
+    add_rules_dir_argument(p)
     p.add_argument("--out", metavar="DIR", required=True, help="the folder to write into")
     p.set_defaults(run=run)
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..engine.service import BACKENDS
 from ..explain import explain
 from .common import (
     add_as_of_option,
+    add_backend_option,
+    add_case_argument,
+    add_format_option,
+    add_out_option,
     add_rules_option,
-    as_of_from,
-    read_text,
-    rulebase_from,
+    read_case,
     write_output,
 )
 
@@ -26,21 +27,19 @@ def register(sub: Any) -> None:
         "field paths) and the values worked out from them, why the rules that did not fire "
         "failed, and the smallest changes to the facts that would change each decision "
         "(each verified by evaluating the changed case again).")
-    p.add_argument("case", metavar="CASE.json", help="the case, as JSON ('-' for standard input)")
+    add_case_argument(p)
     add_as_of_option(p)
-    p.add_argument("--backend", choices=BACKENDS, default="native",
-                   help="evaluation engine that makes the decision (default: native)")
-    p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="text for a person (default) or JSON for a program")
+    add_backend_option(p, help="evaluation engine that makes the decision (default: native)")
+    add_format_option(p)
     p.add_argument("--no-counterfactuals", action="store_true",
                    help="do not search for the changes that would change each decision")
-    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    add_out_option(p)
     add_rules_option(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    result = explain(read_text(args.case), as_of=as_of_from(args), rulebase=rulebase_from(args),
-                     backend=args.backend, counterfactuals=not args.no_counterfactuals)
+    text, options = read_case(args)
+    result = explain(text, **options, counterfactuals=not args.no_counterfactuals)
     write_output(result.to_json() if args.format == "json" else result.to_text(), args.out)
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import write_output
+from .common import add_format_option, add_out_option, add_rules_dir_argument, write_output
 
 
 def register(sub: Any) -> None:
@@ -17,13 +17,11 @@ def register(sub: Any) -> None:
         "rules of an area that can both fire with different outcomes, shown with a case, "
         "normative clauses nothing implements). Exit status 0 when there is no error, 1 "
         "when there is.")
-    p.add_argument("rules_dir", metavar="RULES_DIR", nargs="?", default=None,
-                   help="the rules directory (default: the bundled rules)")
-    p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="text for a person (default) or JSON for a program")
+    add_rules_dir_argument(p)
+    add_format_option(p)
     p.add_argument("--all", action="store_true",
                    help="also show info findings (text format; JSON always has them all)")
-    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    add_out_option(p)
     p.set_defaults(run=run)
 
 

@@ -6,14 +6,14 @@ import argparse
 from typing import Any
 
 from ..audit import make_record, record_to_json
-from ..engine.service import BACKENDS
 from .common import (
     CommandError,
     add_as_of_option,
+    add_backend_option,
+    add_case_argument,
+    add_out_option,
     add_rules_option,
-    as_of_from,
-    read_text,
-    rulebase_from,
+    read_case,
     write_output,
 )
 
@@ -45,19 +45,17 @@ def register(sub: Any) -> None:
         "and its sha256, the rulebase's name, version and sha256, the sen-rules version, the "
         "backend, the as-of date, the decisions and their full trace, sealed by a digest over "
         "all of it so that any edit is detected. The same input gives the same bytes.")
-    p.add_argument("case", metavar="CASE.json", help="the case, as JSON ('-' for standard input)")
+    add_case_argument(p)
     add_as_of_option(p)
-    p.add_argument("--backend", choices=BACKENDS, default="native",
-                   help="evaluation engine that makes the decision (default: native)")
-    p.add_argument("--out", metavar="RECORD.json",
-                   help="write to RECORD.json instead of standard output")
+    add_backend_option(p, help="evaluation engine that makes the decision (default: native)")
+    add_out_option(p, metavar="RECORD.json")
     add_key_option(p)
     add_rules_option(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    record = make_record(read_text(args.case), as_of=as_of_from(args),
-                         rulebase=rulebase_from(args), backend=args.backend, key=key_from(args))
+    text, options = read_case(args)
+    record = make_record(text, **options, key=key_from(args))
     write_output(record_to_json(record), args.out)
     return 0

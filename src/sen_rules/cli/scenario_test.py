@@ -6,7 +6,15 @@ import argparse
 import sys
 from typing import Any
 
-from .common import CommandError, write_output
+from ..engine.service import BACKENDS
+from .common import (
+    CommandError,
+    add_backend_option,
+    add_format_option,
+    add_out_option,
+    add_rules_dir_argument,
+    write_output,
+)
 
 
 def register(sub: Any) -> None:
@@ -18,19 +26,17 @@ def register(sub: Any) -> None:
         "deciding rule. Then coverage: rules fired, condition parts seen true and false, "
         "cited clauses exercised. Exit status 1 when a scenario fails or rule coverage is "
         "below --min-coverage.")
-    p.add_argument("rules_dir", metavar="RULES_DIR", nargs="?", default=None,
-                   help="the rules directory (default: the bundled rules)")
+    add_rules_dir_argument(p)
     p.add_argument("--min-coverage", metavar="N", type=float, default=None,
                    help="fail when fewer than N percent of the rules fired in some scenario")
-    p.add_argument("--backend", choices=("native", "durable", "both"), default="native",
-                   help="backend for scenarios that do not name one (default: native)")
+    add_backend_option(p, help="backend for scenarios that do not name one (default: native)",
+                       choices=(*BACKENDS, "both"))
     p.add_argument("-k", dest="keyword", metavar="TEXT", default=None,
                    help="run only scenarios whose name contains TEXT")
-    p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="text for a person (default) or JSON for a program")
+    add_format_option(p)
     p.add_argument("--verbose", "-v", action="store_true",
                    help="list passing scenarios and everything coverage missed")
-    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    add_out_option(p)
     p.set_defaults(run=run)
 
 

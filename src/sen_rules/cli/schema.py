@@ -7,14 +7,14 @@ import json
 from typing import Any
 
 from ..case import case_json_schema
-from .common import write_output
+from .common import add_out_option, write_output
 
 
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "schema", help="print the JSON Schema of a case",
         description="Print the JSON Schema (draft 2020-12) that every case must satisfy.")
-    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    add_out_option(p)
     p.set_defaults(run=run)
 
 

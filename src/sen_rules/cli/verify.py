@@ -14,7 +14,14 @@ from typing import Any
 
 from ..audit import EXIT_RECORD_ERROR, verify_record
 from ..errors import RecordError
-from .common import add_rules_option, read_text, rulebase_from, write_output
+from .common import (
+    add_format_option,
+    add_out_option,
+    add_rules_option,
+    read_text,
+    rulebase_from,
+    write_output,
+)
 from .record import add_key_option, key_from
 
 
@@ -26,9 +33,8 @@ def register(sub: Any) -> None:
         "would be the same under the current rulebase, 4 when they would differ, showing "
         "both hashes). A record that is malformed or was edited exits 5.")
     p.add_argument("record", metavar="RECORD.json", help="the record ('-' for standard input)")
-    p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="text for a person (default) or JSON for a program")
-    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    add_format_option(p)
+    add_out_option(p)
     add_key_option(p)
     add_rules_option(p)
     p.set_defaults(run=run)

@@ -50,15 +50,13 @@ def split_item(item: CaseInput, as_of: date | str | None) -> tuple[Any, date | s
     if isinstance(item, tuple) and len(item) == 2:
         return item[0], item[1]
     if isinstance(item, Mapping) and set(item) <= {"case", "as_of"} and "case" in item:
-        day = item.get("as_of", as_of)
-        if day is None:
-            raise CaseError([("as_of", "no evaluation date: give as_of for the item or for all")],
-                            code="SR202")
-        return item["case"], day
-    if as_of is None:
+        case, day = item["case"], item.get("as_of", as_of)
+    else:
+        case, day = item, as_of
+    if day is None:
         raise CaseError([("as_of", "no evaluation date: give as_of for the item or for all")],
                         code="SR202")
-    return item, as_of
+    return case, day
 
 
 def parse_line(line: str) -> Any:
@@ -158,12 +156,8 @@ def evaluation_from_json(text: str) -> Evaluation:
 
     data = json.loads(text)
 
-    def span(d: Mapping[str, Any] | None) -> InForce:
-        if not d:
-            return InForce()
-        start = date.fromisoformat(d["from"]) if d.get("from") else InForce().start
-        end = date.fromisoformat(d["until"]) if d.get("until") else InForce().end
-        return InForce(start, end)
+    def finding(f: Mapping[str, Any]) -> Finding:
+        return Finding(f["code"], f["rule"], f["message"], freeze(f.get("details", {})))
 
     decisions = tuple(
         Decision(
@@ -172,11 +166,9 @@ def evaluation_from_json(text: str) -> Evaluation:
             rules=tuple(RuleRef(r["id"], r["version"], r["title"], r["role"],
                                 tuple(Citation(c["source"], c["clause"], c["quote"],
                                                c.get("reference")) for c in r["citations"]),
-                                span(r.get("in_force"))) for r in d["rules"]),
-            flags=tuple(Finding(f["code"], f["rule"], f["message"], freeze(f.get("details", {})))
-                        for f in d["flags"]),
-            notes=tuple(Finding(f["code"], f["rule"], f["message"], freeze(f.get("details", {})))
-                        for f in d["notes"]),
+                                InForce.from_dict(r.get("in_force"))) for r in d["rules"]),
+            flags=tuple(finding(f) for f in d["flags"]),
+            notes=tuple(finding(f) for f in d["notes"]),
             overridden=tuple(d["overridden"]),
         )
         for d in data["decisions"]

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import ConflictingOutcomesError, EvaluationError
 from ..language.syntax import Duration
-from ..rulebase import Area, InForce, Rule, Rulebase
+from ..rulebase import Area, InForce, Rule
 from .native import AreaProgram, Env, Matches, Program
 from .ranking import rank
 from .result import Decision, Evaluation, Finding, RuleRef, freeze
@@ -90,6 +90,7 @@ class AreaPlan:
         "finding_rules",
         "labels",
         "otherwise",
+        "otherwise_ref",
         "outcome_rules",
         "ranking_refs",
         "refs",
@@ -104,6 +105,8 @@ class AreaPlan:
         self.refs = {r.key: _ref(r, r.effect) for r in active}
         otherwise = area.otherwise
         self.otherwise = otherwise if otherwise is not None and otherwise.key in in_force else None
+        self.otherwise_ref = (_ref(self.otherwise, "otherwise") if self.otherwise is not None
+                              else None)
         self.ranking_refs = tuple(
             RuleRef(c.id, "1", c.title, c.kind, c.citations, _ALWAYS)
             for c in ((area.ranking.checks + area.ranking.criteria) if area.ranking else ()))
@@ -121,8 +124,7 @@ def plan_for(program: Program, ap: AreaProgram) -> AreaPlan:
 _EMPTY: Any = freeze({})
 
 
-def decide_area(rulebase: Rulebase, program: Program, ap: AreaProgram, env: Env,
-                matches: Matches) -> Decision:
+def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -> Decision:
     plan = plan_for(program, ap)
     area = ap.area
     fired = matches.rules
@@ -134,8 +136,9 @@ def decide_area(rulebase: Rulebase, program: Program, ap: AreaProgram, env: Env,
         if plan.otherwise is None:
             raise EvaluationError(f"no rule of area {area.id!r} gave an outcome and it has no "
                                   "'otherwise' rule in force", code="SR305")
+        assert plan.otherwise_ref is not None
         winners = [plan.otherwise]
-        refs = [_ref(plan.otherwise, "otherwise")]
+        refs = [plan.otherwise_ref]
     outcome = winners[0].value
     details = _details(ap, area, winners, env) if any(r.details for r in winners) else {}
     flags: list[Finding] = []
@@ -168,9 +171,9 @@ def decide_area(rulebase: Rulebase, program: Program, ap: AreaProgram, env: Env,
     )
 
 
-def decide(rulebase: Rulebase, program: Program, env: Env, matches: Matches) -> Evaluation:
+def decide(program: Program, env: Env, matches: Matches) -> Evaluation:
     decisions = tuple(
-        decide_area(rulebase, program, ap, env, matches)
+        decide_area(program, ap, env, matches)
         for ap in program.areas
         if ap.area.id in matches.areas
     )

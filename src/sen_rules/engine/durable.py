@@ -83,36 +83,30 @@ def require() -> Any:
 # ---------------------------------------------------------------------------- tests
 
 
-def AND(tests: list[Test]) -> Test:
+def _junction(tests: list[Test], op: str, unit: bool) -> Test:
+    """``{op: tests}``, simplified: ``unit`` parts dropped, ``not unit`` decides it at once,
+    nested parts of the same operator flattened, a single part on its own."""
     parts: list[Test] = []
     for t in tests:
-        if t is False:
-            return False
-        if t is True:
+        if t is (not unit):
+            return not unit
+        if t is unit:
             continue
-        if isinstance(t, dict) and set(t) == {"$and"}:
-            parts.extend(t["$and"])
+        if isinstance(t, dict) and set(t) == {op}:
+            parts.extend(t[op])
         else:
             parts.append(t)
     if not parts:
-        return True
-    return parts[0] if len(parts) == 1 else {"$and": parts}
+        return unit
+    return parts[0] if len(parts) == 1 else {op: parts}
+
+
+def AND(tests: list[Test]) -> Test:
+    return _junction(tests, "$and", True)
 
 
 def OR(tests: list[Test]) -> Test:
-    parts: list[Test] = []
-    for t in tests:
-        if t is True:
-            return True
-        if t is False:
-            continue
-        if isinstance(t, dict) and set(t) == {"$or"}:
-            parts.extend(t["$or"])
-        else:
-            parts.append(t)
-    if not parts:
-        return False
-    return parts[0] if len(parts) == 1 else {"$or": parts}
+    return _junction(tests, "$or", False)
 
 
 _OPS = {"=": None, "!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
@@ -453,7 +447,7 @@ class Lowering:
                                                     value=True)
             self.define(gate_name, applies)
             gate = frozenset({(gate_name, True)})
-            for rule in list(area.rules) + ([area.otherwise] if area.otherwise else []):
+            for rule in area.all_rules:
                 if rule.key not in epoch_rules:
                     continue
                 for br in self.lower(rule.condition, self.case, negate=False, joins=True):

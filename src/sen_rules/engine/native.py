@@ -63,9 +63,7 @@ class Compiler:
         self.area: str | None = None
 
     def definition_key(self, name: str) -> str:
-        if self.area is not None and f"{self.area}:{name}" in self.rulebase.definitions:
-            return f"{self.area}:{name}"
-        return name
+        return self.rulebase.definition_key(name, self.area)
 
     def compile(self, e: ir.Expr) -> Fn:
         method: Callable[[Any], Fn] = getattr(self, "_" + type(e).__name__)
@@ -395,8 +393,7 @@ def compile_program(rulebase: Rulebase, epoch: Epoch) -> Program:
         applies = compiler.compile(area.applies_when) if area.applies_when is not None else None
         rules = []
         details: dict[str, dict[str, Fn]] = {}
-        all_rules = list(area.rules) + ([area.otherwise] if area.otherwise else [])
-        for rule in all_rules:
+        for rule in area.all_rules:
             if rule.key not in in_force:
                 continue
             rules.append((rule.key, compiler.compile(rule.condition)))

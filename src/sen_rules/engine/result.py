@@ -43,8 +43,6 @@ def thaw(value: Any) -> Any:
         return [thaw(v) for v in value]
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return value
     return value
 
 

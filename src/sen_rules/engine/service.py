@@ -96,9 +96,20 @@ def parse_as_of(as_of: date | str) -> date:
 def prepare(rulebase: Rulebase, case: Case | Mapping[str, Any] | str | bytes,
             as_of: date | str) -> tuple[Case, date, Epoch]:
     day = parse_as_of(as_of)
-    valid = parse_case(case)  # type: ignore[arg-type]
+    valid = parse_case(case)
     check_against_date(valid, day)
     return valid, day, rulebase.epoch(day)
+
+
+def unknown_backend(backend: str, choices: tuple[str, ...] = BACKENDS) -> SenRulesError:
+    return SenRulesError(f"unknown backend {backend!r}: choose one of {', '.join(choices)}",
+                         code="SR403")
+
+
+def check_backend(backend: str, choices: tuple[str, ...] = BACKENDS) -> None:
+    """Refuse a backend name that is not one of ``choices`` (SR403)."""
+    if backend not in choices:
+        raise unknown_backend(backend, choices)
 
 
 def match(rulebase: Rulebase, program: Program, env: Env, backend: str) -> Matches:
@@ -106,18 +117,15 @@ def match(rulebase: Rulebase, program: Program, env: Env, backend: str) -> Match
         return match_native(program, env)
     if backend == "durable":
         return compiled(rulebase).durable_program(program.epoch).match(env)
-    raise SenRulesError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}",
-                        code="SR403")
+    raise unknown_backend(backend)
 
 
 def evaluate_case(rulebase: Rulebase, case: Case | Mapping[str, Any] | str | bytes,
                   as_of: date | str, backend: str = "native") -> Evaluation:
-    if backend not in BACKENDS:
-        raise SenRulesError(f"unknown backend {backend!r}: choose one of "
-                            f"{', '.join(BACKENDS)}", code="SR403")
+    check_backend(backend)
     valid, day, epoch = prepare(rulebase, case, as_of)
     program = compiled(rulebase).program(epoch)
     env = Env(valid, day)
     matches = match(rulebase, program, env, backend)
     env.vars.clear()
-    return decide(rulebase, program, env, matches)
+    return decide(program, env, matches)

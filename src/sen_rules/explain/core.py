@@ -11,11 +11,11 @@ from ..case import Case
 from ..engine.decide import decide
 from ..engine.native import Env
 from ..engine.result import Evaluation, dumps
-from ..engine.service import BACKENDS, compiled, match, prepare
-from ..errors import EvaluationError, SenRulesError
+from ..engine.service import check_backend, compiled, match, prepare
+from ..errors import EvaluationError
 from ..rulebase import Rulebase
 from .counterfactual import Counterfactual, SearchSummary, find_counterfactuals
-from .reasons import Reason, also_not_met, why_false, why_true
+from .reasons import also_not_met, why_false
 from .trace import AreaTrace, RuleTrace, Trace, check_against, relied_on, trace_case
 from .values import to_json
 
@@ -63,11 +63,6 @@ def trace_to_dict(trace: Trace) -> dict[str, Any]:
     }
 
 
-def why(trace: Trace, rt: RuleTrace) -> list[Reason]:
-    """Why a rule fired, or the first conditions that failed if it did not."""
-    return why_true(trace, rt.node) if rt.fired else why_false(trace, rt.node)
-
-
 @dataclass(frozen=True)
 class Explanation:
     """A decision, the trace that explains it, and what would change it."""
@@ -108,13 +103,11 @@ def trace_and_decide(rulebase: Rulebase, case: Case | Mapping[str, Any] | str | 
                      as_of: date | str, backend: str = "native"
                      ) -> tuple[Case, date, Evaluation, Trace]:
     """Decide as ``evaluate`` does, trace the same compiled rules, and check they agree."""
-    if backend not in BACKENDS:
-        raise SenRulesError(f"unknown backend {backend!r}: choose one of "
-                            f"{', '.join(BACKENDS)}", code="SR403")
+    check_backend(backend)
     valid, day, epoch = prepare(rulebase, case, as_of)
     program = compiled(rulebase).program(epoch)
     matches = match(rulebase, program, Env(valid, day), backend)
-    evaluation = decide(rulebase, program, Env(valid, day), matches)
+    evaluation = decide(program, Env(valid, day), matches)
     trace = trace_case(rulebase, program, valid, day)
     check_against(trace, matches, backend)
     for at in trace.areas:

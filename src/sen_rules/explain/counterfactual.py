@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import copy
 import re
-import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
-from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -44,8 +42,9 @@ from ..errors import CaseError, EvaluationError
 from ..language import ir
 from ..language.printer import humanise
 from ..language.syntax import Duration
+from ..language.types import model_fields, strip_annotation
 from ..rulebase import Area, Rule, Rulebase
-from .trace import NodeFunctions, definition_key, node_functions
+from .trace import NodeFunctions, node_functions
 from .values import path_words, say_json
 
 MAX_SINGLES = 600  # single changes tried per decision
@@ -78,24 +77,8 @@ class Spec:
     item: Spec | None = None
 
 
-def _strip(annotation: Any) -> tuple[Any, bool]:
-    optional = False
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-            continue
-        if origin in (Union, UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            optional = optional or len(args) != len(get_args(annotation))
-            if len(args) == 1:
-                annotation = args[0]
-                continue
-        return annotation, optional
-
-
 def _spec(annotation: Any, required: bool) -> Spec:
-    ann, optional = _strip(annotation)
+    ann, optional, _ = strip_annotation(annotation)
     origin = get_origin(ann)
     if origin is Literal:
         return Spec("enum", optional, required, tuple(str(v) for v in get_args(ann)))
@@ -109,9 +92,8 @@ def _spec(annotation: Any, required: bool) -> Spec:
 
 @cache
 def _fields(model: type[BaseModel]) -> dict[str, Spec]:
-    hints = typing.get_type_hints(model, include_extras=True)
-    return {name: _spec(hints[name], info.is_required())
-            for name, info in model.model_fields.items()}
+    return {name: _spec(annotation, info.is_required())
+            for name, annotation, info in model_fields(model)}
 
 
 def spec_at(path: AbsPath) -> Spec | None:
@@ -200,7 +182,7 @@ class _Collector:
             if isinstance(n, ir.Quantifier):
                 return False  # keep it simple: a comparand is a plain value
             if isinstance(n, ir.DefinitionRef):
-                d = self.rulebase.definitions.get(definition_key(self.rulebase, n.name, area))
+                d = self.rulebase.definitions.get(self.rulebase.definition_key(n.name, area))
                 if d is None or d.variable is not None:
                     return False
         return True
@@ -219,7 +201,7 @@ class _Collector:
             return [(p, (sign, e.right.value)) for p, s in self.targets(e.left, area, scope,
                                                                          depth + 1) if s is None]
         if isinstance(e, ir.DefinitionRef):
-            key = definition_key(self.rulebase, e.name, area)
+            key = self.rulebase.definition_key(e.name, area)
             d = self.rulebase.definitions[key]
             if d.variable is not None:
                 return []
@@ -238,7 +220,7 @@ class _Collector:
                 self.uses.fields.setdefault(p)
             return
         if isinstance(e, ir.DefinitionRef):
-            key = definition_key(self.rulebase, e.name, area)
+            key = self.rulebase.definition_key(e.name, area)
             if key in self.seen_defs:
                 return
             self.seen_defs.add(key)
@@ -279,8 +261,7 @@ def area_uses(rulebase: Rulebase, program: Program, area: Area) -> Uses:
     in_force = program.epoch.rule_keys
     if area.applies_when is not None:
         collector.walk(area.applies_when, area.id, {})
-    rules = list(area.rules) + ([area.otherwise] if area.otherwise else [])
-    for rule in rules:
+    for rule in area.all_rules:
         if rule.key in in_force:
             collector.walk(rule.condition, area.id, {})
     if area.ranking is not None:
@@ -547,7 +528,7 @@ class Candidates:
                     out.append((q[-1], spec))
         return out
 
-    def variants(self, p: AbsPath, spec: Spec, base: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def variants(self, p: AbsPath, base: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Overrides for a new record: each relevant field at each boundary, and pairs."""
         fields = self.relevant_fields(p)
         options: list[list[tuple[str, Any]]] = []
@@ -568,7 +549,7 @@ class Candidates:
             return
         shown = tuple(n for n, _ in self.relevant_fields(p))
         base = synthesize(spec.model, {}, self.as_of)
-        for over in self.variants(p, spec, base):
+        for over in self.variants(p, base):
             record = synthesize(spec.model, over, self.as_of)
             yield Change("add", at, record, None, shown, rank=2)
 
@@ -579,11 +560,11 @@ class Candidates:
         entry_path = p + ("[]",)
         shown = tuple(n for n, _ in self.relevant_fields(entry_path))
         base = synthesize(item.model, {}, self.as_of)
-        for over in self.variants(entry_path, item, base)[:MAX_VARIANTS]:
+        for over in self.variants(entry_path, base):
             yield Change("add", at, synthesize(item.model, over, self.as_of), None, shown,
                          rank=2, entry=True)
         for template in current[:MAX_TEMPLATES]:
-            for over in self.variants(entry_path, item, template)[1:]:
+            for over in self.variants(entry_path, template)[1:]:
                 if len(over) > 1:
                     continue
                 yield Change("add", at, {**template, **over}, None, shown, rank=2, entry=True)
@@ -744,7 +725,7 @@ class _Tried:
             else:
                 s = self.search
                 try:
-                    decision = decide_area(s.rulebase, s.program, s.area_programs[topic],
+                    decision = decide_area(s.program, s.area_programs[topic],
                                            Env(self.case, s.as_of), self.matches)
                     found = _outcome(decision)
                 except EvaluationError:

@@ -42,10 +42,6 @@ class Reason:
         return out
 
 
-def _value_of(node: Node, i: int) -> Any:
-    return node.children[i].value if len(node.children) > i else None
-
-
 def _is_const(e: ir.Expr) -> bool:
     return isinstance(e, (ir.Const, ir.ListOf)) and all(
         isinstance(x, ir.Const) for x in ([e] if isinstance(e, ir.Const) else e.items))

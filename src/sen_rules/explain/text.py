@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..language import ir
 from ..language.printer import canonical
+from ..reports.text import rulebase_line, text_of
 from .reasons import also_not_met, why_false, why_true
 from .trace import AreaTrace, Node, Trace
 from .values import say
@@ -117,7 +118,7 @@ def render_explanation(x: Explanation) -> str:
     rb = x.rulebase
     lines = [
         f"Explanation of case {x.case.child.id}, evaluated on {x.as_of.isoformat()}",
-        f"Rulebase {rb.name} {rb.version} (sha256 {rb.sha256[:16]}…), backend {x.backend}",
+        f"{rulebase_line(rb.name, rb.version, rb.sha256)}, backend {x.backend}",
         "",
     ]
     for at in x.trace.areas:
@@ -131,4 +132,4 @@ def render_explanation(x: Explanation) -> str:
             lines.append(f"  {key} = {value} — {d.definition.title}{flag}")
             if d.node is not None:
                 lines.extend(node_lines(d.node, "      "))
-    return "\n".join(lines).rstrip() + "\n"
+    return text_of(lines)

@@ -74,13 +74,6 @@ def node_functions(rulebase: Rulebase, epoch: Epoch) -> NodeFunctions:
         return found
 
 
-def definition_key(rulebase: Rulebase, name: str, area: str | None) -> str:
-    """The key of the definition a name refers to in an area (as the compiler resolves it)."""
-    if area is not None and f"{area}:{name}" in rulebase.definitions:
-        return f"{area}:{name}"
-    return name
-
-
 # ---------------------------------------------------------------------------- trace nodes
 
 
@@ -374,7 +367,7 @@ class Tracer:
     def _DefinitionRef(self, n: Node) -> None:
         e = n.expr
         assert isinstance(e, ir.DefinitionRef)
-        key = definition_key(self.rulebase, e.name, n.area)
+        key = self.rulebase.definition_key(e.name, n.area)
         definition = self.rulebase.definitions[key]
         n.definition = key
         if definition.variable is not None:  # about the item being ranked: traced in place

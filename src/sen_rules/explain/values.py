@@ -18,9 +18,7 @@ def to_json(value: Any) -> Any:
     record of the case (an object such as the Statement) becomes ``{"object": "Statement"}``
     so that a trace never copies large parts of the case.
     """
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
+    if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, date):
         return value.isoformat()

@@ -7,7 +7,9 @@ read a condition aloud for auditors and policy officers.
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections.abc import Callable
 from datetime import date
 from weakref import WeakKeyDictionary
 
@@ -51,19 +53,30 @@ def _level(e: ir.Expr) -> int:
     return _PRECEDENCE["atom"]
 
 
-_TEXTS: WeakKeyDictionary[ir.Expr, str] = WeakKeyDictionary()
 _TEXTS_LOCK = threading.Lock()
 
 
+def _cached_per_node(render: Callable[[ir.Expr], str]) -> Callable[[ir.Expr], str]:
+    """``render``, computed once per node (nodes are immutable; held weakly)."""
+    texts: WeakKeyDictionary[ir.Expr, str] = WeakKeyDictionary()
+
+    @functools.wraps(render)
+    def cached(e: ir.Expr) -> str:
+        text = texts.get(e)
+        if text is None:
+            text = render(e)
+            with _TEXTS_LOCK:
+                texts[e] = text
+        return text
+
+    return cached
+
+
+@_cached_per_node
 def canonical(e: ir.Expr) -> str:
     """The expression in the condition language with normalised layout (cached per node:
     explanations print the same nodes for every case)."""
-    text = _TEXTS.get(e)
-    if text is None:
-        text = _canonical(e)
-        with _TEXTS_LOCK:
-            _TEXTS[e] = text
-    return text
+    return _canonical(e)
 
 
 def _canonical(e: ir.Expr) -> str:
@@ -136,17 +149,10 @@ _CMP_WORDS = {
 }
 
 
-_WORDS: WeakKeyDictionary[ir.Expr, str] = WeakKeyDictionary()
-
-
+@_cached_per_node
 def words(e: ir.Expr) -> str:
     """A plain-English reading of an expression (cached per node, like :func:`canonical`)."""
-    text = _WORDS.get(e)
-    if text is None:
-        text = _words(e)
-        with _TEXTS_LOCK:
-            _WORDS[e] = text
-    return text
+    return _words(e)
 
 
 def _words(e: ir.Expr) -> str:

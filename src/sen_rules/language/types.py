@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Annotated, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo as PydanticField
 
 Kind = Literal["bool", "number", "string", "date", "duration", "list", "object", "unknown"]
 
@@ -94,26 +95,41 @@ def ordered(a: Type) -> bool:
     return a.kind in ("number", "date")
 
 
-def _strip(annotation: object) -> tuple[object, bool]:
-    """Remove Annotated and Optional; say whether None was allowed."""
+def strip_annotation(annotation: Any) -> tuple[Any, bool, list[Any]]:
+    """Remove ``Annotated`` and ``Optional``: the bare type, whether None is allowed, and the
+    ``Annotated`` metadata met on the way (field constraints)."""
     optional = False
+    metadata: list[Any] = []
     while True:
         origin = get_origin(annotation)
         if origin is Annotated:
-            annotation = get_args(annotation)[0]
+            args = get_args(annotation)
+            metadata.extend(args[1:])
+            annotation = args[0]
             continue
         if origin in (Union, pytypes.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) != len(get_args(annotation)):
+            members = [a for a in get_args(annotation) if a is not type(None)]
+            if len(members) != len(get_args(annotation)):
                 optional = True
-            if len(args) == 1:
-                annotation = args[0]
+            if len(members) == 1:
+                annotation = members[0]
                 continue
-        return annotation, optional
+        return annotation, optional, metadata
+
+
+@cache
+def model_fields(model: type[BaseModel]) -> tuple[tuple[str, Any, PydanticField], ...]:
+    """Each field of a Pydantic model, in order: its name, its annotation (with the
+    ``Annotated`` extras) and Pydantic's description of it. The one place that reads the
+    models; the language's types, the linter's case model and the explainer's
+    counterfactuals all start here."""
+    hints = typing.get_type_hints(model, include_extras=True)
+    return tuple((name, hints.get(name, info.annotation), info)
+                 for name, info in model.model_fields.items())
 
 
 def type_of_annotation(annotation: object) -> Type:
-    annotation, _ = _strip(annotation)
+    annotation, _, _ = strip_annotation(annotation)
     origin = get_origin(annotation)
     if origin is Literal:
         values = get_args(annotation)
@@ -141,11 +157,9 @@ def type_of_annotation(annotation: object) -> Type:
 @cache
 def object_type(model: type[BaseModel]) -> ObjectType:
     """The language's view of a Pydantic model (cached: models do not change at run time)."""
-    hints = typing.get_type_hints(model, include_extras=True)
     fields: dict[str, FieldInfo] = {}
-    for name, info in model.model_fields.items():
-        annotation = hints.get(name, info.annotation)
-        _, optional = _strip(annotation)
+    for name, annotation, info in model_fields(model):
+        _, optional, _ = strip_annotation(annotation)
         fields[name] = FieldInfo(
             name=name,
             type=type_of_annotation(annotation),
@@ -154,24 +168,3 @@ def object_type(model: type[BaseModel]) -> ObjectType:
         )
     doc = (model.__doc__ or "").strip().splitlines()
     return ObjectType(model.__name__, fields, doc[0] if doc else "")
-
-
-def type_of_value(value: object) -> Type:
-    """The type of a setting's value."""
-    if isinstance(value, bool):
-        return BOOL
-    if isinstance(value, int):
-        return INTEGER
-    if isinstance(value, float):
-        return NUMBER
-    if isinstance(value, str):
-        return STRING
-    if isinstance(value, date):
-        return DATE
-    if isinstance(value, (list, tuple)):
-        items = [type_of_value(v) for v in value]
-        kinds = {t.kind for t in items}
-        if len(kinds) > 1:
-            raise TypeError("a list setting must hold values of one kind")
-        return list_of(items[0] if items else UNKNOWN)
-    raise TypeError(f"unsupported setting value {value!r}")

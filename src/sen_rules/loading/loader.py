@@ -104,14 +104,6 @@ class _Loader:
         self.item_paths: dict[int, YPath] = {}  # checked list item -> its path in its file
 
     # ---------------------------------------------------------------- helpers
-    def rel(self, path: Path) -> str:
-        """How a file is named in messages: relative to the working directory if inside it."""
-        try:
-            relative = os.path.relpath(path, Path.cwd())
-        except ValueError:
-            return str(path)
-        return str(path) if relative.startswith("..") else relative
-
     def error(self, code: str, message: str, loc: SourceLocation | None,
               severity: str = "error") -> None:
         self.diags.append(Diagnostic(code, message, loc, severity))  # type: ignore[arg-type]
@@ -126,7 +118,7 @@ class _Loader:
         if not _inside(path, self.dir.resolve()):
             self.error("SR101", f"{relative!r} is outside the rules directory", at)
             return None, None
-        display = self.rel(path)
+        display = display_path(path)
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -204,8 +196,8 @@ class _Loader:
             self.error("SR105", f"source id {index.source!r} is used twice", doc.where(("source",)))
             return
         ordered = dict(sorted(clauses.items(), key=lambda kv: kv[1].line))
-        self.sources[index.source] = Source(index.source, index.title, self.rel(text_path), text,
-                                            digest, index.reference, ordered)
+        self.sources[index.source] = Source(index.source, index.title, display_path(text_path),
+                                            text, digest, index.reference, ordered)
 
     def citations(self, entries: list[schema.CitationEntry], doc: YamlDocument,
                   path: YPath) -> tuple[Citation, ...]:
@@ -248,9 +240,9 @@ class _Loader:
             elif setting.type != kind:
                 self.error("SR140", f"the setting {name!r} must be of type {kind}",
                            setting.location)
-        self.check_convention_values(doc)
+        self.check_convention_values()
 
-    def check_convention_values(self, doc: YamlDocument) -> None:
+    def check_convention_values(self) -> None:
         allowed = {"leap_day_birthday": ("1 March", "28 February"),
                    "school_leaving_weekday": tuple(WEEKDAYS)}
         for name, values in allowed.items():
@@ -474,8 +466,8 @@ class _Loader:
                 self.def_types.setdefault(key, Type("unknown"))
 
     # ---------------------------------------------------------------- areas
-    def load_area(self, relative: str, at: SourceLocation, index: int,
-                  seen: dict[str, SourceLocation]) -> tuple[schema.AreaFile, YamlDocument] | None:
+    def load_area(self, relative: str, at: SourceLocation, seen: dict[str, SourceLocation]
+                  ) -> tuple[schema.AreaFile, YamlDocument] | None:
         parsed, doc = self.read(relative, schema.AreaFile, "area", at)
         if parsed is None or doc is None:
             return None
@@ -510,14 +502,20 @@ class _Loader:
                 self.item_paths[id(parsed)] = path + (i,)
         return kept
 
-    def collection_item_type(self, dotted: str) -> Type | None:
+    def case_path_type(self, dotted: str) -> Type | None:
+        """The type of a dotted path into the case, stepping through lists (None: no such
+        field)."""
         typ = Type("object", obj=self.case_type)
         for part in dotted.split("."):
             base = typ.item if typ.kind == "list" and typ.item else typ
             if base.obj is None or part not in base.obj.fields:
                 return None
             typ = base.obj.fields[part].type
-        return typ.item if typ.kind == "list" else None
+        return typ
+
+    def collection_item_type(self, dotted: str) -> Type | None:
+        typ = self.case_path_type(dotted)
+        return typ.item if typ is not None and typ.kind == "list" else None
 
     def build_area(self, parsed: schema.AreaFile, doc: YamlDocument, index: int) -> Area:
         aid = parsed.area
@@ -687,7 +685,7 @@ class _Loader:
 
     # ---------------------------------------------------------------- whole
     def load(self) -> Rulebase:
-        manifest_loc = SourceLocation(self.rel(self.dir / MANIFEST))
+        manifest_loc = SourceLocation(display_path(self.dir / MANIFEST))
         manifest, mdoc = self.read(MANIFEST, schema.RulebaseFile, "rulebase manifest",
                                    manifest_loc)
         if manifest is None or mdoc is None:
@@ -704,7 +702,7 @@ class _Loader:
         loaded = []
         seen: dict[str, SourceLocation] = {}
         for i, rel in enumerate(manifest.areas):
-            result = self.load_area(rel, mdoc.where(("areas", i)), i, seen)
+            result = self.load_area(rel, mdoc.where(("areas", i)), seen)
             if result is not None:
                 loaded.append(result)
         self.resolve_all_definitions()
@@ -733,13 +731,7 @@ class _Loader:
             scenario_paths=tuple(manifest.scenarios), warnings=tuple(self.diags))
 
     def is_case_path(self, dotted: str) -> bool:
-        typ = Type("object", obj=self.case_type)
-        for part in dotted.split("."):
-            base = typ.item if typ.kind == "list" and typ.item else typ
-            if base.obj is None or part not in base.obj.fields:
-                return False
-            typ = base.obj.fields[part].type
-        return True
+        return self.case_path_type(dotted) is not None
 
 
 _INVALID = object()
@@ -765,6 +757,15 @@ def _inside(path: Path, root: Path) -> bool:
 def _did_you_mean(name: str, candidates: list[str]) -> str:
     close = difflib.get_close_matches(name, candidates, n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def display_path(path: Path) -> str:
+    """How a file is named in messages: relative to the working directory if inside it."""
+    try:
+        relative = os.path.relpath(path, Path.cwd())
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def bundled_rules_dir() -> Path:

@@ -9,7 +9,6 @@ place an error inside a multi-line condition.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -260,13 +259,3 @@ class _Builder:
 def _line_col(text: str, position: int) -> tuple[int, int]:
     before = text[:position]
     return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
-
-
-def walk_paths(data: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
-    yield path, data
-    if isinstance(data, dict):
-        for k, v in data.items():
-            yield from walk_paths(v, path + (k,))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from walk_paths(v, path + (i,))

@@ -12,6 +12,16 @@ from ..engine.result import Decision, Evaluation, thaw
 WIDTH = 88
 
 
+def rulebase_line(name: str, version: str, sha256: str) -> str:
+    """How a text rendering names the rulebase it used."""
+    return f"Rulebase {name} {version} (sha256 {sha256[:16]}…)"
+
+
+def text_of(lines: list[str]) -> str:
+    """The lines as one text, without trailing blank lines, ending with a newline."""
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=first if first is not None else indent,
                          subsequent_indent=indent, break_on_hyphens=False) or [indent.rstrip()]
@@ -77,7 +87,7 @@ def render_evaluation(e: Evaluation) -> str:
     rb = e.rulebase
     lines = [
         f"Case {e.case_id}, evaluated on {e.as_of.isoformat()}",
-        f"Rulebase {rb['name']} {rb['version']} (sha256 {rb['sha256'][:16]}…)",
+        rulebase_line(rb["name"], rb["version"], rb["sha256"]),
         "",
     ]
     if not e.decisions:
@@ -85,4 +95,4 @@ def render_evaluation(e: Evaluation) -> str:
     for d in e.decisions:
         lines.extend(render_decision(d))
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return text_of(lines)
