@@ -71,6 +71,11 @@ def rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def peak_mb() -> float:
+    """Highest RSS of this process so far (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def load_times(repeat: int) -> tuple[float, float]:
     """(fresh process, again in this process), milliseconds, medians."""
     code = ("import time, sen_rules; t = time.perf_counter(); sen_rules.load_rulebase(); "
@@ -135,7 +140,8 @@ def main() -> None:
         for d, _ in data:
             sen_rules.parse_case(d)
 
-    run("native")(), run("durable")(), run_explain()  # compile once, warm caches
+    for warm_up in (run("native"), run("durable"), run_explain):  # compile once, warm caches
+        warm_up()
     ref_s = median_seconds(run_reference, args.repeat)
     native_s = median_seconds(run("native"), args.repeat)
     durable_s = median_seconds(run("durable"), args.repeat)
@@ -177,6 +183,7 @@ def main() -> None:
     print()
     print(f"rulebase load: {fresh_ms:.0f} ms in a fresh process (target < "
           f"{TARGETS['load_ms']:.0f} ms), {again_ms:.0f} ms again in the same process")
+    print(f"peak memory (max RSS) after the timed runs: {peak_mb():.0f} MB")
 
     # memory: flat over many evaluations (cycling through the corpus)
     for backend, total in (("native", args.memory_evaluations),
@@ -199,9 +206,8 @@ def main() -> None:
         growth = rss_mb() - start
         print(f"memory, {backend}: {start:.1f} MB after warm-up, {growth:+.1f} MB after "
               f"{total:,} evaluations (target < {TARGETS['growth_mb']:.0f} MB); "
-              + "; ".join(marks))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (max RSS) of this run: {peak:.0f} MB")
+              + "; ".join(marks) + f"; peak so far {peak_mb():.0f} MB")
+    print(f"peak memory (max RSS) of this run: {peak_mb():.0f} MB")
 
 
 if __name__ == "__main__":

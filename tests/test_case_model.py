@@ -19,7 +19,7 @@ BASE: dict[str, Any] = {"child": {"id": "C1", "date_of_birth": "2010-05-01"}}
 
 
 def with_(**changes: Any) -> dict[str, Any]:
-    case = json.loads(json.dumps(BASE))
+    case: dict[str, Any] = json.loads(json.dumps(BASE))
     case.update(changes)
     return case
 
