@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from sen_rules.authoring.generate import case_line, generate_lines
 from sen_rules.cli import main
 
 DATA = Path(__file__).parent / "data"
+RULES = Path(__file__).parent.parent / "rules"
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +59,59 @@ def test_generated_cases_are_valid_and_varied(corpus: list[str]) -> None:
     topics = {t for t, _ in outcomes}
     assert topics == {a.id for a in rulebase.areas}
     assert len(outcomes) >= 20, outcomes
+
+
+def test_every_generated_case_passes_the_strict_model_on_its_date() -> None:
+    from sen_rules.case import check_against_date
+
+    for line in generate_lines(3000, seed=3):
+        item = json.loads(line)
+        check_against_date(sen_rules.parse_case(item["case"]), date.fromisoformat(item["as_of"]))
+
+
+def test_generated_cases_lean_towards_the_boundaries(corpus: list[str]) -> None:
+    """Dates near birthdays and leaving dates, 29 February, the local-distance threshold."""
+    leap_days = thresholds = birthdays = 0
+    for line in corpus:
+        item = json.loads(line)
+        leap_days += "-02-29" in line
+        thresholds += any(c.get("distance_km") in (9.99, 10.0, 10.01)
+                          for c in item["case"]["candidate_placements"])
+        dob, as_of = item["case"]["child"]["date_of_birth"], item["as_of"]
+        birthdays += abs(int(as_of[5:7] + as_of[8:]) - int(dob[5:7] + dob[8:])) <= 1
+    assert leap_days > 10 and thresholds > 20 and birthdays > 30, (leap_days, thresholds,
+                                                                  birthdays)
+
+
+def test_author_tools_work_without_hypothesis(tmp_path: Path) -> None:
+    """generate-cases and diff never import hypothesis (it comes with the test extra only)."""
+    corpus = tmp_path / "c.jsonl"
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'hypothesis': raise ImportError('blocked')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from sen_rules.cli import main\n"
+        f"assert main(['generate-cases', '40', '--seed', '2', '--out', {str(corpus)!r}]) == 0\n"
+        f"assert main(['diff', {str(RULES)!r}, {str(RULES)!r}, '--cases', {str(corpus)!r},\n"
+        "             '--format', 'json', '--out', '-']) == 0\n"
+        "assert 'hypothesis' not in sys.modules\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["cases"] == 40
+
+
+def test_diff_with_workers_gives_the_same_report(corpus: list[str], tmp_path: Path,
+                                                level_4_rules: Path) -> None:
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("\n".join(corpus[:120]) + "\n{broken\n", encoding="utf-8")
+    old, new = sen_rules.bundled_rulebase(), sen_rules.load_rulebase(level_4_rules)
+    one = diff(old, new, read_corpus(path))
+    two = diff(old, new, read_corpus(path), workers=2)
+    assert one.changed > 0 and one.unreadable
+    assert one.to_dict() == two.to_dict()
 
 
 def test_cli_writes_the_corpus(tmp_path: Path, corpus: list[str],

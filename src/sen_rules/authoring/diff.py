@@ -16,12 +16,13 @@ evaluated on ``--as-of``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..engine.batch import parse_line, split_item
+from ..case import parse_case
+from ..engine.batch import map_with_rulebases, parse_line, split_item
 from ..engine.result import Decision, Evaluation, dumps, thaw
 from ..engine.service import evaluate_case
 from ..errors import SenRulesError
@@ -35,6 +36,7 @@ class Item:
     where: str  # file:line, or the file name
     data: Any  # a case, or {"case", "as_of"}; or an error message for an unreadable line
     readable: bool = True
+    line: bool = False  # data is a line of JSON Lines, still to be read (by a worker)
 
 
 def read_corpus(path: Path) -> Iterator[Item]:
@@ -59,12 +61,8 @@ def _jsonl(path: Path) -> Iterator[Item]:
     try:
         with path.open(encoding="utf-8") as handle:
             for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield Item(f"{path.name}:{number}", parse_line(line))
-                except SenRulesError as exc:
-                    yield Item(f"{path.name}:{number}", exc.message, readable=False)
+                if line.strip():
+                    yield Item(f"{path.name}:{number}", line, line=True)
     except UnicodeDecodeError:
         raise SenRulesError(f"{path}: not UTF-8 text", code="SR180") from None
 
@@ -238,6 +236,58 @@ def _identity(rb: Rulebase) -> dict[str, str]:
     return {**rb.identity(), "directory": directory}
 
 
+Change = tuple[str, Side, Side]  # an area whose decision differs: (topic, old, new)
+# what comparing one item gives: ("unreadable", message) | ("invalid", code) |
+# ("compared", example, changes)
+Compared = tuple[Any, ...]
+
+
+def compare_item(rulebases: Sequence[Rulebase], task: tuple[Item, str | None, str]
+                 ) -> Compared:
+    """Evaluate one item under the old and the new rulebase; the areas whose decision differs.
+
+    Runs in a worker process when ``diff`` has workers: the item goes in, and only the
+    changes (usually none) come back.
+    """
+    item, as_of, backend = task
+    old, new = rulebases
+    if not item.readable:
+        return ("unreadable", f"{item.where}: {item.data}")
+    try:
+        data = parse_line(item.data) if item.line else item.data
+    except SenRulesError as exc:
+        return ("unreadable", f"{item.where}: {exc.message}")
+    try:
+        case, day = split_item(data, as_of)
+        case = parse_case(case)  # once: both rulebases read the same case model
+    except SenRulesError as exc:
+        return ("invalid", exc.code)
+    a, b = _run(old, case, day, backend), _run(new, case, day, backend)
+    if isinstance(a, SenRulesError) and isinstance(b, SenRulesError):
+        return ("invalid", a.code)
+    valid = a if isinstance(a, Evaluation) else b
+    assert isinstance(valid, Evaluation)
+    example = {"where": item.where, "case_id": valid.case_id, "as_of": valid.as_of.isoformat()}
+    changes: list[Change] = []
+    for topic in _topics(old, new):
+        if isinstance(a, SenRulesError):
+            sa, sb = Side(None, error=a.code), _side(valid.decision(topic))
+        elif isinstance(b, SenRulesError):
+            sa, sb = _side(a.decision(topic)), Side(None, error=b.code)
+        else:
+            da, db = a.decision(topic), b.decision(topic)
+            if da == db:  # the same decision, to the last citation: nothing to compare
+                continue
+            sa, sb = _side(da), _side(db)
+        if sa != sb:
+            changes.append((topic, sa, sb))
+    return ("compared", example, changes)
+
+
+def _topics(old: Rulebase, new: Rulebase) -> list[str]:
+    return [a.id for a in new.areas] + [a.id for a in old.areas if new.area(a.id) is None]
+
+
 def _run(rulebase: Rulebase, case: Any, day: Any, backend: str) -> Evaluation | SenRulesError:
     try:
         return evaluate_case(rulebase, case, day, backend)
@@ -245,58 +295,47 @@ def _run(rulebase: Rulebase, case: Any, day: Any, backend: str) -> Evaluation | 
         return exc
 
 
-def diff(old: Rulebase, new: Rulebase, items: Iterator[Item], *, as_of: str | None = None,
-         backend: str = "native", progress: Callable[[], None] | None = None) -> DiffReport:
-    """Evaluate every item under both rulebases and collect what changed."""
+def diff(old: Rulebase, new: Rulebase, items: Iterable[Item], *, as_of: str | None = None,
+         backend: str = "native", progress: Callable[[], None] | None = None,
+         workers: int = 1) -> DiffReport:
+    """Evaluate every item under both rulebases and collect what changed (``workers``
+    processes share the evaluations; the report does not depend on how many)."""
     report = DiffReport(_identity(old), _identity(new))
-    topics = [a.id for a in new.areas] + [a.id for a in old.areas if new.area(a.id) is None]
-    for item in items:
+    tasks = ((item, as_of, backend) for item in items)
+    for result in map_with_rulebases(compare_item, tasks, (old, new), workers=workers,
+                                     chunk_size=256):
         if progress is not None:
             progress()
         report.cases += 1
-        if not item.readable:
-            report.unreadable.append(f"{item.where}: {item.data}")
-            continue
-        try:
-            case, day = split_item(item.data, as_of)
-        except SenRulesError as exc:
-            report.invalid[exc.code] = report.invalid.get(exc.code, 0) + 1
-            continue
-        a, b = _run(old, case, day, backend), _run(new, case, day, backend)
-        if isinstance(a, SenRulesError) and isinstance(b, SenRulesError):
-            report.invalid[a.code] = report.invalid.get(a.code, 0) + 1
-            continue
-        valid = a if isinstance(a, Evaluation) else b
-        assert isinstance(valid, Evaluation)
-        example = {"where": item.where, "case_id": valid.case_id,
-                   "as_of": valid.as_of.isoformat()}
-        changed = False
-        for topic in topics:
-            sa = Side(None, error=f"{a.code}") if isinstance(a, SenRulesError) \
-                else _side(a.decision(topic))
-            sb = Side(None, error=f"{b.code}") if isinstance(b, SenRulesError) \
-                else _side(b.decision(topic))
-            if sa == sb:
-                continue
-            changed = True
-            report.per_topic[topic] = report.per_topic.get(topic, 0) + 1
-            report.count_rules(topic, sa, sb)
-            if sa.label() != sb.label():
-                report.add(topic, "outcome", sa.label(), sb.label(), sa, sb, example)
-                continue
-            if sa.rules != sb.rules:
-                report.add(topic, "rules", sa.label(), sb.label(), sa, sb, example)
-            for kind, x, y in (("flags", sa.flags, sb.flags), ("notes", sa.notes, sb.notes)):
-                if x != y:
-                    report.add(topic, kind, "[" + ", ".join(x) + "]", "[" + ", ".join(y) + "]",
-                               sa, sb, example)
-            if sa.details != sb.details and sa.rules == sb.rules:
-                report.add(topic, "details", sa.label(), _changed_details(sa.details,
-                                                                          sb.details),
-                           sa, sb, example)
-        if changed:
-            report.changed += 1
+        if result[0] == "unreadable":
+            report.unreadable.append(result[1])
+        elif result[0] == "invalid":
+            report.invalid[result[1]] = report.invalid.get(result[1], 0) + 1
+        else:
+            _, example, changes = result
+            if changes:
+                report.changed += 1
+            for topic, sa, sb in changes:
+                _record(report, topic, sa, sb, example)
     return report
+
+
+def _record(report: DiffReport, topic: str, sa: Side, sb: Side,
+            example: dict[str, Any]) -> None:
+    report.per_topic[topic] = report.per_topic.get(topic, 0) + 1
+    report.count_rules(topic, sa, sb)
+    if sa.label() != sb.label():
+        report.add(topic, "outcome", sa.label(), sb.label(), sa, sb, example)
+        return
+    if sa.rules != sb.rules:
+        report.add(topic, "rules", sa.label(), sb.label(), sa, sb, example)
+    for kind, x, y in (("flags", sa.flags, sb.flags), ("notes", sa.notes, sb.notes)):
+        if x != y:
+            report.add(topic, kind, "[" + ", ".join(x) + "]", "[" + ", ".join(y) + "]",
+                       sa, sb, example)
+    if sa.details != sb.details and sa.rules == sb.rules:
+        report.add(topic, "details", sa.label(), _changed_details(sa.details, sb.details),
+                   sa, sb, example)
 
 
 def _changed_details(a: str, b: str) -> str:

@@ -12,8 +12,11 @@ from .common import (
     add_backend_option,
     add_format_option,
     add_out_option,
+    workers_from,
     write_output,
 )
+
+SMALL_CORPUS = 1000
 
 
 def register(sub: Any) -> None:
@@ -31,6 +34,9 @@ def register(sub: Any) -> None:
     add_backend_option(p)
     add_format_option(p)
     add_out_option(p)
+    p.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="processes to evaluate the cases (default 0: one per core); the "
+                   "report does not depend on it")
     p.set_defaults(run=run)
 
 
@@ -47,8 +53,10 @@ def run(args: argparse.Namespace) -> int:
     if corpus.is_file():
         with corpus.open("rb") as handle:
             total = sum(1 for line in handle if line.strip())
+    # a pool of processes pays for itself only on a large corpus
+    workers = workers_from(args) if total is None or total >= SMALL_CORPUS else 1
     with Progress(total, "comparing") as bar:
         report = diff(old, new, read_corpus(corpus), as_of=args.as_of, backend=args.backend,
-                      progress=bar.advance)
+                      progress=bar.advance, workers=workers)
     write_output(report_json(report) if args.format == "json" else report.to_text(), args.out)
     return 0

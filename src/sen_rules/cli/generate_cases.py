@@ -11,8 +11,10 @@ from .common import CommandError, add_out_option, bar_enabled, output_stream, wo
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "generate-cases", help="write N synthetic cases as JSON Lines (deterministic per seed)",
-        description="Write N valid, varied cases drawn from the hypothesis strategies the tests "
-        "use, one {\"case\": ..., \"as_of\": ...} per line. The same N and --seed give the "
+        description="Write N valid, varied cases (the distributions of the test suite's "
+        "strategies, drawn with plain random: dates near birthdays, deadlines and leaving "
+        "dates, 29 February, the academic-year boundary), one {\"case\": ..., \"as_of\": ...} "
+        "per line. The same N and --seed give the "
         "same file, byte for byte. Read it with `sen-rules diff --cases` or `sen-rules "
         "evaluate --jsonl`.")
     p.add_argument("count", metavar="N", type=int, help="how many cases")

@@ -3,23 +3,27 @@
 ``evaluate_many`` takes any iterable (it is consumed lazily, so a file of a million lines
 never sits in memory) and yields one :class:`BatchResult` per item, in input order. With
 ``workers > 1`` the cases are spread over that many processes, each of which loads the
-rulebase once (the same directory, so the same hash: checked).
+rulebase once (the same directory, so the same hash: checked). ``map_with_rulebases`` is
+the mechanism underneath, for any per-item work that needs one or more rulebases.
 """
 
 from __future__ import annotations
 
 import json
 import multiprocessing
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from ..errors import CaseError, SenRulesError
 from ..rulebase import Rulebase
 from .result import Evaluation
 from .service import evaluate_case
 
+T = TypeVar("T")
+R = TypeVar("R")
 CaseInput = Any  # a Case, a JSON-like mapping, JSON text, or a (case, as_of) pair
 MAX_LINE_BYTES = 1_000_000
 
@@ -86,22 +90,50 @@ def _evaluate_one(rulebase: Rulebase, index: int, item: CaseInput, as_of: date |
 
 # ---------------------------------------------------------------------------- processes
 
-_worker_rulebase: Rulebase | None = None
+_worker_rulebases: tuple[Rulebase, ...] = ()
 
 
-def _init_worker(directory: str | None, sha256: str) -> None:
-    global _worker_rulebase
+def _init_worker(sources: tuple[tuple[str | None, str], ...]) -> None:
+    """Load each (directory, sha256) once per process; the same hash, or refuse."""
+    global _worker_rulebases
     from ..loading.loader import load_rulebase
 
-    _worker_rulebase = load_rulebase(directory)
-    if _worker_rulebase.sha256 != sha256:  # the files changed under us: refuse, loudly
-        raise RuntimeError("the rules changed while the batch was starting")
+    loaded = []
+    for directory, sha256 in sources:
+        rulebase = load_rulebase(directory)
+        if rulebase.sha256 != sha256:  # the files changed under us: refuse, loudly
+            raise RuntimeError("the rules changed while the batch was starting")
+        loaded.append(rulebase)
+    _worker_rulebases = tuple(loaded)
 
 
-def _worker_task(task: tuple[int, Any, date | str | None, str]) -> dict[str, Any]:
-    assert _worker_rulebase is not None
+def _apply(task: Callable[[Sequence[Rulebase], T], R], item: T) -> R:
+    return task(_worker_rulebases, item)
+
+
+def map_with_rulebases(task: Callable[[Sequence[Rulebase], T], R], items: Iterable[T],
+                       rulebases: Sequence[Rulebase], *, workers: int = 1,
+                       chunk_size: int = 64) -> Iterator[R]:
+    """``task(rulebases, item)`` for each item, in input order, consumed lazily.
+
+    With ``workers > 1`` the items are spread over that many processes, each of which loads
+    the rulebases once (from the same directories, so with the same hashes: checked);
+    ``task`` must then be a module-level function, and its items and results picklable.
+    """
+    if workers <= 1:
+        for item in items:
+            yield task(rulebases, item)
+        return
+    context = multiprocessing.get_context("spawn" if _unsafe_to_fork() else "fork")
+    sources = tuple((rb.directory, rb.sha256) for rb in rulebases)
+    with context.Pool(workers, initializer=_init_worker, initargs=(sources,)) as pool:
+        yield from pool.imap(partial(_apply, task), items, chunksize=chunk_size)
+
+
+def _worker_task(rulebases: Sequence[Rulebase],
+                 task: tuple[int, Any, date | str | None, str]) -> dict[str, Any]:
     index, item, as_of, backend = task
-    result = _evaluate_one(_worker_rulebase, index, item, as_of, backend)
+    result = _evaluate_one(rulebases[0], index, item, as_of, backend)
     # evaluations cross the process boundary as JSON text (immutable values, not pickles)
     return {
         "index": result.index,
@@ -128,18 +160,15 @@ def evaluate_many(
         for index, item in enumerate(items):
             yield _evaluate_one(rulebase, index, item, as_of, backend)
         return
-    directory = rulebase.directory
-    context = multiprocessing.get_context("spawn" if _unsafe_to_fork() else "fork")
     tasks = ((i, item, as_of, backend) for i, item in enumerate(items))
-    with context.Pool(workers, initializer=_init_worker,
-                      initargs=(directory, rulebase.sha256)) as pool:
-        for raw in pool.imap(_worker_task, tasks, chunksize=chunk_size):
-            error = raw["error"]
-            yield BatchResult(
-                raw["index"],
-                evaluation_from_json(raw["evaluation"]) if raw["evaluation"] else None,
-                SenRulesError(error[1], code=error[0]) if error else None,
-            )
+    for raw in map_with_rulebases(_worker_task, tasks, (rulebase,), workers=workers,
+                                  chunk_size=chunk_size):
+        error = raw["error"]
+        yield BatchResult(
+            raw["index"],
+            evaluation_from_json(raw["evaluation"]) if raw["evaluation"] else None,
+            SenRulesError(error[1], code=error[0]) if error else None,
+        )
 
 
 def _unsafe_to_fork() -> bool:
