@@ -12,7 +12,8 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, Any, Literal
+from functools import cache
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -342,7 +343,9 @@ class Case(_Model):
     views: Views = Views()
     """The views of the parents and of the pupil."""
 
-    _latest_date: date = PrivateAttr(default=EARLIEST_DATE)  # the latest date in the case
+    # the latest date in the case, set by the validator below (None, not a date, by default:
+    # pydantic deep-copies a default that is not of a plain immutable type for every case)
+    _latest_date: date | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _consistent(self) -> Case:
@@ -356,23 +359,57 @@ class Case(_Model):
                     f"views.{who}.preferred_placement: {view.preferred_placement!r}"
                     " is not the id of a candidate placement"
                 )
-        latest = dob
-        for path, value in iter_dates(self):
-            if path != "child.date_of_birth" and value < dob:
-                raise ValueError(f"{path}: {value.isoformat()} is before the date of birth")
-            latest = max(latest, value)
-        self._latest_date = latest  # lets check_against_date skip the walk when all is well
+        dates: list[date] = []
+        _gather_dates(self, dates)  # the dates alone, without paths: cheap when all is well
+        if min(dates) < dob:
+            for path, value in iter_dates(self):
+                if path != "child.date_of_birth" and value < dob:
+                    raise ValueError(f"{path}: {value.isoformat()} is before the date of birth")
+        self._latest_date = max(dates)  # lets check_against_date skip the walk when all is well
         return self
 
 
 def iter_dates(model: BaseModel, prefix: str = "") -> list[tuple[str, date]]:
     """Every date in a model with its field path (``statement.reviews[0].held_on``)."""
     found: list[tuple[str, date]] = []
-    for name in type(model).model_fields:
+    for name in _fields_with_dates(type(model)):
         value = getattr(model, name)
         path = f"{prefix}{name}"
         _collect_dates(value, path, found)
     return found
+
+
+@cache
+def _fields_with_dates(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a model whose type can hold a date (the walk skips text, flags, numbers)."""
+    return tuple(name for name, f in model.model_fields.items() if _may_hold_date(f.annotation))
+
+
+def _may_hold_date(annotation: Any) -> bool:
+    if isinstance(annotation, type):
+        if issubclass(annotation, date):
+            return True
+        if issubclass(annotation, BaseModel):
+            return bool(_fields_with_dates(annotation))
+    return any(_may_hold_date(arg) for arg in get_args(annotation))
+
+
+def _gather_dates(model: BaseModel, found: list[date]) -> None:
+    """Every date in a model, in no particular order (what ``iter_dates`` finds, minus paths)."""
+    for name in _fields_with_dates(type(model)):
+        value = getattr(model, name)
+        if value is None:
+            continue
+        if type(value) is date:
+            found.append(value)
+        elif type(value) is tuple:
+            for item in value:
+                if type(item) is date:
+                    found.append(item)
+                else:
+                    _gather_dates(item, found)
+        else:
+            _gather_dates(value, found)
 
 
 def _collect_dates(value: object, path: str, found: list[tuple[str, date]]) -> None:
@@ -450,7 +487,8 @@ def parse_case(data: str | bytes | Mapping[str, Any] | Case) -> Case:
 
 def check_against_date(case: Case, as_of: date) -> None:
     """Reject facts dated after the evaluation date: a case states what is known on ``as_of``."""
-    if case._latest_date <= as_of:
+    latest = case._latest_date
+    if latest is not None and latest <= as_of:
         return
     problems = [
         (path, f"{value.isoformat()} is after the evaluation date {as_of.isoformat()}")
