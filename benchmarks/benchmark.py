@@ -4,9 +4,11 @@
 
 Prints cases per second for the hand-written reference implementation of the policy
 (tests/reference/policy.py), the native backend (decisions with provenance), the durable
-backend and ``explain``; the rulebase load time; peak memory; and memory growth over many
-evaluations. Machines here are shared and noisy, so what matters are the *ratios*, taken
-from medians of ``--repeat`` runs in the same process. Not a test: nothing asserts a time.
+backend and ``explain``; the rulebase load time; the side-by-side with other rule engines
+on the same two areas (benchmarks/peers.py: GoRules zen, rule-engine; needs the ``bench``
+extra); peak memory; and memory growth over many evaluations. Machines here are shared
+and noisy, so what matters are the *ratios*, taken from medians of ``--repeat`` runs in
+the same process. Not a test: nothing asserts a time.
 """
 
 from __future__ import annotations
@@ -56,12 +58,14 @@ def corpus(n: int, seed: int) -> list[tuple[dict[str, Any], date]]:
 
 
 def median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    """Median CPU time of this process (not wall time: on a shared machine, waiting for a
+    core is not the code's cost)."""
     times = []
     for _ in range(repeat):
         gc.collect()
-        start = time.perf_counter()
+        start = time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return statistics.median(times)
 
 
@@ -99,6 +103,8 @@ def main() -> None:
     parser.add_argument("--explain-cases", type=int, default=300)
     parser.add_argument("--memory-evaluations", type=int, default=1_000_000)
     parser.add_argument("--durable-memory-evaluations", type=int, default=100_000)
+    parser.add_argument("--peer-cases", type=int, default=2000,
+                        help="cases for the side-by-side with other engines (0: skip)")
     args = parser.parse_args()
 
     fresh_ms, again_ms = load_times(args.repeat)
@@ -159,7 +165,7 @@ def main() -> None:
         "explain": explain_s / native_few_s,
         "explain_json": explain_json_s / native_few_s,
     }
-    print(f"sen-rules benchmark: {n} generated cases (seed {args.seed}), median of "
+    print(f"sen-rules benchmark: {n} generated cases (seed {args.seed}), median CPU time of "
           f"{args.repeat} runs")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}; rulebase {rulebase.name} {rulebase.version}, "
@@ -184,6 +190,14 @@ def main() -> None:
     print(f"rulebase load: {fresh_ms:.0f} ms in a fresh process (target < "
           f"{TARGETS['load_ms']:.0f} ms), {again_ms:.0f} ms again in the same process")
     print(f"peak memory (max RSS) after the timed runs: {peak_mb():.0f} MB")
+
+    if args.peer_cases > 0:  # the same policy in other engines (benchmarks/peers.py)
+        import peers
+
+        print()
+        lines = peers.corpus(args.peer_cases, args.seed)
+        peers.report(peers.measure(lines, args.repeat), len(lines), args.seed, args.repeat)
+        print(f"peak memory (max RSS) after the peers: {peak_mb():.0f} MB")
 
     # memory: flat over many evaluations (cycling through the corpus)
     for backend, total in (("native", args.memory_evaluations),
