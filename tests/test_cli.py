@@ -25,6 +25,7 @@ def test_evaluate_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert "routing.school-or-parent" in out
 
 
+@pytest.mark.durable
 def test_evaluate_json_is_identical_on_both_backends(capsys: pytest.CaptureFixture[str]) -> None:
     outputs = []
     for backend in ("native", "durable"):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import SourceLocation
 from ..language import ir
 from ..language.printer import canonical, words
 from ..rulebase import Area, Citation, Rule, Rulebase, Setting
@@ -115,6 +116,17 @@ class Model:
                     for name in sorted(self.settings_of(c.prefer, area.id)
                                        | self.settings_of(c.over, area.id)):
                         self.settings_used_by.setdefault(name, []).append(c.id)
+
+    def where(self, location: SourceLocation) -> str:
+        """A place in a rule file, named relative to the rules directory, so that the same
+        rules give the same pages wherever they are and wherever the command runs."""
+        path = Path(location.file)
+        root = Path(self.rulebase.directory).resolve()
+        try:
+            relative = path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            relative = path.name
+        return str(SourceLocation(relative, location.line, location.column))
 
     def settings_of(self, expr: ir.Expr, area: str | None) -> set[str]:
         """The settings ``expr`` reads, through definitions and date functions too."""
@@ -238,7 +250,7 @@ def rule_html(model: Model, rule: Rule, area: Area) -> str:
              f"in force {e(rule.in_force.describe())} · "
              + (f"priority {rule.priority} · " if rule.effect == "outcome" and not is_otherwise
                 else "")
-             + f"{e(rule.location)}"
+             + f"{e(model.where(rule.location))}"
              + f'<span class="badge {effect}">{effect}</span></p>']
     if is_otherwise:
         parts.append("<p><strong>When:</strong> no other rule of this area gives an outcome"
@@ -350,7 +362,7 @@ def setting_html(model: Model, name: str, s: Setting) -> str:
     choices = f" · choices: {e(', '.join(s.choices))}" if s.choices else ""
     return (f'<div class="setting" id="setting-{slug(name)}"><h3>{e(s.title)}</h3>'
             f'<p class="meta"><code>settings.{e(name)}</code> · {e(s.type)}{choices} · '
-            f"{e(s.location)}</p><table><tr><th>Value</th><th>In force</th></tr>{rows}</table>"
+            f"{e(model.where(s.location))}</p><table><tr><th>Value</th><th>In force</th></tr>{rows}</table>"
             + "".join(cite_html(c) for c in s.citations)
             + (f"<p class=\"meta\">Read by: {used}</p>" if used else
                "<p class=\"meta\">Read by the date functions.</p>")

@@ -90,6 +90,11 @@ class Explanation:
                  "found": s.found, "complete": s.complete} for s in self.searched],
         }
 
+    def __repr__(self) -> str:
+        outcomes = ", ".join(f"{d.topic}={d.outcome}" for d in self.evaluation.decisions)
+        return (f"Explanation(case {self.case.child.id} on {self.as_of.isoformat()}, "
+                f"{self.backend}: {outcomes}; {len(self.counterfactuals)} counterfactuals)")
+
     def to_json(self, indent: int | None = 2) -> str:
         return dumps(self.to_dict(), indent=indent)
 
