@@ -21,7 +21,8 @@ from .common import (
 
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
-        "explain", help="explain a decision: every rule, its values, why and why not",
+        "explain", help="explain each decision: what decided it, what did not apply, what "
+        "would change it (--full: every rule and value)",
         description="Evaluate a case and explain each decision: the rule that decided it and "
         "the facts it rests on, the rules that would have given another outcome and the "
         "condition each failed on, and the smallest changes to the facts that would change "
