@@ -197,7 +197,7 @@ def test_the_same_rules_give_the_same_bytes_from_anywhere(tmp_path: Path) -> Non
     shutil.copytree(DATA / "minirules", rules)
     shutil.copyfile(DATA / "effective" / "settings.yaml", rules / "settings.yaml")
     env = {**os.environ, "PYTHONPATH": str(Path(sen_rules.__file__).resolve().parent.parent)}
-    sites = []
+    sites: list[dict[str, bytes]] = []
     for cwd, rules_arg in ((tmp_path / "work", "rules"), (tmp_path, str(rules))):
         out = tmp_path / f"site-{len(sites)}"
         subprocess.run([sys.executable, "-m", "sen_rules", "docs", rules_arg, "--out", str(out)],

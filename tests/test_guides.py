@@ -60,7 +60,7 @@ def anchors(path: Path) -> set[str]:
 
 
 def links() -> list[tuple[str, str]]:
-    found = []
+    found: list[tuple[str, str]] = []
     for guide in GUIDES:
         in_code = False
         for line in guide.read_text(encoding="utf-8").splitlines():
@@ -208,3 +208,13 @@ def test_the_block_runs(guide: str, line: int, language: str, text: str, status:
             if "…" in want or "..." in want:
                 continue
             assert want in printed, f"{guide}:{line}: {command}: {want!r} not printed"
+
+
+def test_the_error_codes_listed_are_exactly_those_the_code_uses() -> None:
+    source = ROOT / "src" / "sen_rules"
+    used = {code for path in source.rglob("*.py")
+            for code in re.findall(r"\bSR\d{3}\b", path.read_text(encoding="utf-8"))}
+    listed = re.findall(r"^\| (SR\d{3}) \|", (ROOT / "docs" / "errors.md").read_text(
+        encoding="utf-8"), re.M)
+    assert len(listed) == len(set(listed)), "a code is listed twice"
+    assert sorted(set(listed)) == sorted(used)
