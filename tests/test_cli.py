@@ -25,6 +25,7 @@ def test_evaluate_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert "routing.school-or-parent" in out
 
 
+@pytest.mark.durable
 def test_evaluate_json_is_identical_on_both_backends(capsys: pytest.CaptureFixture[str]) -> None:
     outputs = []
     for backend in ("native", "durable"):
@@ -53,12 +54,14 @@ def test_evaluate_reads_standard_input(monkeypatch: pytest.MonkeyPatch,
         (["evaluate", str(EXAMPLE), "--as-of", "2000-01-01"], "after the evaluation date"),
     ],
 )
-def test_bad_input_gets_one_line_and_status_2(args: list[str], words: str,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_gets_a_located_message_and_status_2(
+        args: list[str], words: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 2
     err = capsys.readouterr().err
     assert words in err
-    assert err.count("\n") == 1 and "Traceback" not in err
+    first, *more = err.splitlines()
+    assert first.startswith("sen-rules: ") and "Traceback" not in err
+    assert all(line.startswith("  ") for line in more)  # each further problem, indented
 
 
 def test_malformed_case_and_broken_rules_as_a_user_meets_them(

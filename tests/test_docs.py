@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -187,3 +188,22 @@ def test_the_site_renders_in_headless_chromium(bundled_site: Path, tmp_path: Pat
                       (bundled_site / "rules.html").as_uri())
     assert result.returncode == 0 and shot.is_file()
     assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+def test_the_same_rules_give_the_same_bytes_from_anywhere(tmp_path: Path) -> None:
+    """Rule locations are named relative to the rules directory: no path of the machine
+    (the working directory, site-packages) leaks into a published site."""
+    rules = tmp_path / "work" / "rules"
+    shutil.copytree(DATA / "minirules", rules)
+    shutil.copyfile(DATA / "effective" / "settings.yaml", rules / "settings.yaml")
+    env = {**os.environ, "PYTHONPATH": str(Path(sen_rules.__file__).resolve().parent.parent)}
+    sites: list[dict[str, bytes]] = []
+    for cwd, rules_arg in ((tmp_path / "work", "rules"), (tmp_path, str(rules))):
+        out = tmp_path / f"site-{len(sites)}"
+        subprocess.run([sys.executable, "-m", "sen_rules", "docs", rules_arg, "--out", str(out)],
+                       cwd=cwd, env=env, check=True, capture_output=True)
+        sites.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert sites[0] == sites[1]
+    for content in sites[0].values():
+        assert str(tmp_path).encode() not in content and b"rules/areas/" not in content
+    assert b"areas/funding.yaml:" in sites[0]["rules.html"]

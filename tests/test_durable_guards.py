@@ -1,4 +1,4 @@
-"""Each fault of durable-rules 2.0.28 (see ../shared/notes/durable-rules.md), and its guard.
+"""Each fault of durable-rules 2.0.28 (docs/backends.md), and its guard.
 
 For each fault, where it can be shown safely, a child process reproduces it with the raw
 library (so the guard is known to be needed), and the backend is shown to be safe.

@@ -230,7 +230,8 @@ def test_every_example_is_explained_in_full(path: Path, rulebase: Rulebase) -> N
                     if r.key in epoch.rule_keys]
         assert [r["id"] for r in area_json["rules"]] == in_force
     assert x.to_json() == explain(text, as_of=as_of, counterfactuals=False).to_json()
-    assert x.to_text() == explain(text, as_of=as_of, counterfactuals=False).to_text()
+    assert x.to_text(full=True) == explain(text, as_of=as_of,
+                                           counterfactuals=False).to_text(full=True)
 
 
 def test_school_referral_without_action_is_explained(rulebase: Rulebase) -> None:
@@ -252,7 +253,7 @@ def test_school_referral_without_action_is_explained(rulebase: Rulebase) -> None
     assert facts["sen_support[0].outside_advice_sought"] is False
     assert facts["assessment_request.requested_on"] == "2006-05-15"
     # the compulsory school age start is an intermediate value, shown with its date
-    text_out = x.to_text()
+    text_out = x.to_text(full=True)
     assert "compulsory_school_age_start(child.date_of_birth) → 31 August 2005" in text_out
     assert "school_aged_at_request = yes" in text_out
     # the rule that did not fire because of a definition says why, inside the definition

@@ -99,17 +99,28 @@ def test_report_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert err.startswith("sen-rules: error SR201") and err.count("\n") == 1
 
 
-def test_explain_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.durable
+def test_explain_command_with_the_durable_backend(capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
     case = EXAMPLES / "school-referral-without-action.json"
-    assert main(["explain", str(case), "--as-of", "2006-06-01"]) == 0
-    out = capsys.readouterr().out
-    assert "✓ routing.school-or-parent" in out and "what would change it:" in out
     assert main(["explain", str(case), "--as-of", "2006-06-01", "--format", "json",
                  "--backend", "durable", "--no-counterfactuals"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["backend"] == "durable" and data["counterfactuals"] == []
+
+
+def test_explain_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    case = EXAMPLES / "school-referral-without-action.json"
+    assert main(["explain", str(case), "--as-of", "2006-06-01", "--full"]) == 0
+    out = capsys.readouterr().out
+    assert "✓ routing.school-or-parent" in out and "what would change it:" in out
+    assert main(["explain", str(case), "--as-of", "2006-06-01", "--format", "json",
+                 "--no-counterfactuals"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["backend"] == "native" and data["counterfactuals"] == []
     with pytest.raises(SystemExit) as stop:  # argparse refuses an unknown backend
         main(["explain", str(case), "--as-of", "2006-06-01", "--backend", "drools"])
     assert stop.value.code == 2

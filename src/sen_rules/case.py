@@ -368,6 +368,12 @@ class Case(_Model):
         self._latest_date = max(dates)  # lets check_against_date skip the walk when all is well
         return self
 
+    def __repr__(self) -> str:
+        # names the facts recorded, never their values: a case is personal data
+        recorded = [name for name in type(self).model_fields
+                    if name != "child" and name in self.model_fields_set]
+        return f"Case(child {self.child.id}; recorded: {', '.join(recorded) or 'nothing more'})"
+
 
 def iter_dates(model: BaseModel, prefix: str = "") -> list[tuple[str, date]]:
     """Every date in a model with its field path (``statement.reviews[0].held_on``)."""

@@ -76,6 +76,18 @@ class SenRulesError(Exception):
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.code}: {_shorten(self.message)})"
+
+    def to_dict(self) -> dict[str, object]:
+        """The error as JSON-ready data: its code and message (and, in subclasses, every
+        problem it found)."""
+        return {"code": self.code, "message": self.message}
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
 
 class RulebaseError(SenRulesError):
     """The rule files could not be loaded. ``diagnostics`` lists every problem found."""
@@ -93,6 +105,9 @@ class RulebaseError(SenRulesError):
     def __str__(self) -> str:
         return self.message
 
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "diagnostics": [d.as_dict() for d in self.diagnostics]}
+
 
 class CaseError(SenRulesError):
     """A case is malformed or impossible. ``problems`` holds (field path, message) pairs."""
@@ -106,6 +121,11 @@ class CaseError(SenRulesError):
         suffix = f" (and {more} more problem{'s' if more != 1 else ''})" if more > 0 else ""
         where = f"{first_path}: " if first_path else ""
         super().__init__(f"invalid case: {where}{first_msg}{suffix}", code=code)
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(),
+                "problems": [{"path": path, "message": message}
+                             for path, message in self.problems]}
 
 
 class EvaluationError(SenRulesError):

@@ -31,6 +31,12 @@ FOREVER_FROM = date(1, 1, 1)
 FOREVER_UNTIL = date(9999, 12, 31)
 
 
+def short(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters (for reprs)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class Citation:
     """A verbatim quote from a clause of a source (and, optionally, a statute reference)."""
@@ -45,6 +51,9 @@ class Citation:
         if self.reference:
             d["reference"] = self.reference
         return d
+
+    def __repr__(self) -> str:
+        return f"Citation({self.source} § {self.clause}: {short(self.quote, 60)!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +122,9 @@ class Rule:
         """Unique per version: ``id`` or ``id@version``."""
         return self.id if self.version == "1" else f"{self.id}@{self.version}"
 
+    def __repr__(self) -> str:
+        return f"Rule({self.key}: {self.effect} {self.value}, {self.location})"
+
 
 @dataclass(frozen=True, slots=True)
 class Definition:
@@ -125,6 +137,9 @@ class Definition:
     variable: str | None  # set for definitions about each candidate
     location: SourceLocation
     citations: tuple[Citation, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"Definition({self.name}, {self.location})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +164,10 @@ class Setting:
             if version.in_force.covers(day):
                 return version.value
         return None
+
+    def __repr__(self) -> str:
+        values = ", ".join(repr(v.value) for v in self.versions)
+        return f"Setting({self.name} = {short(values, 60)})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +234,10 @@ class Area:
             if spec.value == value:
                 return spec
         return None
+
+    def __repr__(self) -> str:
+        return (f"Area({self.id}: {len(self.all_rules)} rules, hit policy {self.hit_policy}, "
+                f"{self.file})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +318,11 @@ class Rulebase:
     fixed_facts: tuple[str, ...]
     scenario_paths: tuple[str, ...]
     warnings: tuple[Any, ...] = field(default=())
+
+    def __repr__(self) -> str:
+        rules = sum(len(a.all_rules) for a in self.areas)
+        return (f"Rulebase({self.name} {self.version}, sha256 {self.sha256[:12]}…, "
+                f"{len(self.areas)} areas, {rules} rules, from {self.directory})")
 
     # ------------------------------------------------------------------ identity
     @cached_property

@@ -68,6 +68,10 @@ class Source:
     reference: str | None
     clauses: Mapping[str, Clause]
 
+    def __repr__(self) -> str:
+        return (f"Source({self.id}: {self.title!r}, sha256 {self.sha256[:12]}…, "
+                f"{len(self.clauses)} clauses)")
+
     def clause(self, clause_id: str) -> Clause | None:
         return self.clauses.get(clause_id)
 

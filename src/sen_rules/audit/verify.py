@@ -33,7 +33,7 @@ from ..case import parse_case
 from ..engine.service import BACKENDS
 from ..errors import CaseError, RecordError
 from ..explain.core import trace_and_decide, trace_to_dict
-from ..rulebase import Rulebase
+from ..rulebase import Rulebase, short
 from .record import FIELDS, RECORD_FORMAT, RECORD_KIND, package_version, seal_of, sha256_of
 
 EXIT_HOLDS = 0
@@ -61,6 +61,9 @@ class Difference:
             return (f"{self.topic}: a decision was {'made' if self.recorded else 'not made'} "
                     f"when recorded; now it is {'made' if self.now else 'not made'}")
         return f"{self.topic}: {self.what} was {_show(self.recorded)}, now {_show(self.now)}"
+
+    def __repr__(self) -> str:
+        return f"Difference({short(self.text, 100)})"
 
     def to_dict(self) -> dict[str, Any]:
         return {"topic": self.topic, "what": self.what, "recorded": self.recorded,
@@ -95,6 +98,10 @@ class Verification:
     @property
     def would_differ(self) -> bool:
         return bool(self.differences)
+
+    def __repr__(self) -> str:
+        return (f"Verification({self.status}, exit {self.exit_code}, case {self.case_id} on "
+                f"{self.as_of}, {len(self.differences)} differences)")
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import pkgutil
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 
 from .. import __version__
-from ..errors import RulebaseError, SenRulesError
+from ..errors import CaseError, RulebaseError, SenRulesError
 from .common import CommandError
 
 
@@ -53,23 +54,47 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    as_json = getattr(args, "format", None) == "json"
     try:
         code: int = args.run(args)
         return code
-    except RulebaseError as exc:  # its message already reads "file:line:col: error SRnnn: ..."
-        print(f"sen-rules: {exc}", file=sys.stderr)
-        return 2
     except SenRulesError as exc:
-        print(f"sen-rules: error {exc}", file=sys.stderr)
+        report_error(exc, as_json)
         return 2
     except CommandError as exc:
-        print(f"sen-rules: {exc}", file=sys.stderr)
+        report_error(exc, as_json)
         return exc.status
     except KeyboardInterrupt:
         print("sen-rules: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+
+
+def report_error(exc: SenRulesError | CommandError, as_json: bool) -> None:
+    """Every problem an error found: as one JSON document on standard output with
+    ``--format json`` (``{"error": {"code", "message", "problems" | "diagnostics"}}``),
+    otherwise on standard error, the first on the ``sen-rules: error`` line and each other
+    problem on a line of its own below it."""
+    if as_json:
+        data = (exc.to_dict() if isinstance(exc, SenRulesError)
+                else {"code": None, "message": str(exc).removeprefix("error: ")})
+        sys.stdout.write(json.dumps({"error": data}, indent=2, ensure_ascii=False) + "\n")
+        return
+    if isinstance(exc, RulebaseError):  # its message already reads "file:line:col: error SR..."
+        errors = [d for d in exc.diagnostics if d.severity == "error"] or list(exc.diagnostics)
+        print(f"sen-rules: {errors[0] if errors else exc}", file=sys.stderr)
+        for more in errors[1:]:
+            print(f"  {more}", file=sys.stderr)
+    elif isinstance(exc, CaseError) and len(exc.problems) > 1:
+        print(f"sen-rules: error {exc.code}: invalid case: {len(exc.problems)} problems",
+              file=sys.stderr)
+        for path, message in exc.problems:
+            print(f"  {path + ': ' if path else ''}{message}", file=sys.stderr)
+    elif isinstance(exc, SenRulesError):
+        print(f"sen-rules: error {exc}", file=sys.stderr)
+    else:
+        print(f"sen-rules: {exc}", file=sys.stderr)
 
 
 def run() -> None:

@@ -94,9 +94,28 @@ def as_of_from(args: argparse.Namespace) -> str:
     return args.as_of or date.today().isoformat()
 
 
+def add_workers_option(parser: argparse.ArgumentParser, help: str) -> None:
+    parser.add_argument("--workers", type=workers_count, default=1, metavar="N", help=help)
+
+
+def workers_count(text: str) -> int:
+    """``--workers N``: a whole number, 0 or more (argparse reports the error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f"{value} is negative: give a number of processes, or 0 for one per core")
+    return value
+
+
 def workers_from(args: argparse.Namespace) -> int:
-    """``--workers N``: 0 or less means one per core."""
+    """``--workers N``: 0 means one per core; a negative number is refused."""
     workers: int = args.workers
+    if workers < 0:
+        raise CommandError(f"error: --workers {workers}: give a number of processes, "
+                           "or 0 for one per core")
     return workers if workers > 0 else (os.cpu_count() or 1)
 
 

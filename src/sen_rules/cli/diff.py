@@ -1,4 +1,8 @@
-"""``sen-rules diff``: which decisions a change to the rules changes, over a corpus."""
+"""``sen-rules diff``: which decisions a change to the rules changes, over a corpus.
+
+Exit status: 0 the report was written (whatever it says); with ``--exit-code``, as with
+``git diff --exit-code``: 0 no decision changed, 1 some decision changed. 2 bad input.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from .common import (
     add_backend_option,
     add_format_option,
     add_out_option,
+    workers_count,
     workers_from,
     write_output,
 )
@@ -25,7 +30,8 @@ def register(sub: Any) -> None:
         description="Evaluate every case of a corpus under OLD_RULES and NEW_RULES and report "
         "the decisions that change, grouped by policy area and by change (old outcome and "
         "deciding rules to new), with counts and examples. Make a corpus with `sen-rules "
-        "generate-cases`.")
+        "generate-cases`. Exit status 0 (with --exit-code: 0 when no decision changed, 1 when "
+        "some did), 2 on bad input.")
     p.add_argument("old", metavar="OLD_RULES", help="the rules directory before the change")
     p.add_argument("new", metavar="NEW_RULES", help="the rules directory after the change")
     p.add_argument("--cases", metavar="DIR|FILE.jsonl", required=True,
@@ -34,9 +40,12 @@ def register(sub: Any) -> None:
     add_backend_option(p)
     add_format_option(p)
     add_out_option(p)
-    p.add_argument("--workers", type=int, default=0, metavar="N",
+    p.add_argument("--workers", type=workers_count, default=0, metavar="N",
                    help="processes to evaluate the cases (default 0: one per core); the "
                    "report does not depend on it")
+    p.add_argument("--exit-code", action="store_true",
+                   help="exit 1 when some decision changed and 0 when none did (as git diff "
+                   "--exit-code)")
     p.set_defaults(run=run)
 
 
@@ -59,4 +68,4 @@ def run(args: argparse.Namespace) -> int:
         report = diff(old, new, read_corpus(corpus), as_of=args.as_of, backend=args.backend,
                       progress=bar.advance, workers=workers)
     write_output(report_json(report) if args.format == "json" else report.to_text(), args.out)
-    return 0
+    return 1 if args.exit_code and report.changed else 0

@@ -19,6 +19,7 @@ from .common import (
     add_format_option,
     add_out_option,
     add_rules_option,
+    add_workers_option,
     bar_enabled,
     output_stream,
     read_case,
@@ -42,8 +43,8 @@ def register(sub: Any) -> None:
     p.add_argument("--jsonl", metavar="IN",
                    help="evaluate JSON Lines: one case, or {\"case\": ..., \"as_of\": ...}, per "
                    "line ('-' for standard input); writes one JSON result per line")
-    p.add_argument("--workers", type=int, default=1, metavar="N",
-                   help="with --jsonl: processes to use (default 1; 0 means one per core)")
+    add_workers_option(p, help="with --jsonl: processes to use (default 1; 0 means one per "
+                       "core)")
     add_rules_option(p)
     p.set_defaults(run=run)
 

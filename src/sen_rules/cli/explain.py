@@ -1,5 +1,5 @@
-"""``sen-rules explain``: the full trace of a decision, why and why not, and what would
-change it."""
+"""``sen-rules explain``: why each decision was made, what did not apply, and what would
+change it; the full trace of every rule with ``--full``."""
 
 from __future__ import annotations
 
@@ -21,16 +21,21 @@ from .common import (
 
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
-        "explain", help="explain a decision: every rule, its values, why and why not",
-        description="Evaluate a case and explain it: for every rule of every policy area in "
-        "play, whether it fired, each condition with the case values it read (with their "
-        "field paths) and the values worked out from them, why the rules that did not fire "
-        "failed, and the smallest changes to the facts that would change each decision "
-        "(each verified by evaluating the changed case again).")
+        "explain", help="explain each decision: what decided it, what did not apply, what "
+        "would change it (--full: every rule and value)",
+        description="Evaluate a case and explain each decision: the rule that decided it and "
+        "the facts it rests on, the rules that would have given another outcome and the "
+        "condition each failed on, and the smallest changes to the facts that would change "
+        "the decision (each verified by evaluating the changed case again). With --full, "
+        "every rule of every area in play, each condition with the case values it read "
+        "(with their field paths) and the values worked out from them.")
     add_case_argument(p)
     add_as_of_option(p)
     add_backend_option(p, help="evaluation engine that makes the decision (default: native)")
     add_format_option(p)
+    p.add_argument("--full", action="store_true",
+                   help="the full trace: every rule, every part of every condition, every "
+                   "value (text format; the JSON always holds the full trace)")
     p.add_argument("--no-counterfactuals", action="store_true",
                    help="do not search for the changes that would change each decision")
     add_out_option(p)
@@ -41,5 +46,6 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     text, options = read_case(args)
     result = explain(text, **options, counterfactuals=not args.no_counterfactuals)
-    write_output(result.to_json() if args.format == "json" else result.to_text(), args.out)
+    write_output(result.to_json() if args.format == "json" else
+                 result.to_text(full=args.full), args.out)
     return 0

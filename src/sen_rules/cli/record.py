@@ -18,10 +18,10 @@ from .common import (
 )
 
 
-def add_key_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--key-file", metavar="FILE",
-                        help="seal with HMAC-SHA256 using the bytes of FILE as the key "
-                        "(default: an unkeyed sha256 seal)")
+def add_key_option(parser: argparse.ArgumentParser, help: str = (
+        "seal with HMAC-SHA256 using the bytes of FILE as the key (default: an unkeyed "
+        "sha256 seal)")) -> None:
+    parser.add_argument("--key-file", metavar="FILE", help=help)
 
 
 def key_from(args: argparse.Namespace) -> bytes | None:

@@ -35,7 +35,8 @@ def register(sub: Any) -> None:
     p.add_argument("record", metavar="RECORD.json", help="the record ('-' for standard input)")
     add_format_option(p)
     add_out_option(p)
-    add_key_option(p)
+    add_key_option(p, help="the key file the record was sealed with (`sen-rules record "
+                   "--key-file`); needed to check an HMAC-SHA256 seal")
     add_rules_option(p)
     p.set_defaults(run=run)
 
@@ -46,7 +47,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = verify_record(text, rulebase=rulebase_from(args), key=key)
     except RecordError as exc:
-        print(f"sen-rules: error {exc}", file=sys.stderr)
+        if args.format == "json":
+            write_output(json.dumps({"status": "error", "exit_code": EXIT_RECORD_ERROR,
+                                     "error": exc.to_dict()}, indent=2, ensure_ascii=False),
+                         args.out)
+        else:
+            print(f"sen-rules: error {exc}", file=sys.stderr)
         return EXIT_RECORD_ERROR
     out = (json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
            if args.format == "json" else result.to_text())

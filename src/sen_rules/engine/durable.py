@@ -13,7 +13,7 @@ The IR of each epoch is lowered to a durable-rules ruleset (JSON, never the deco
   facts (``$not`` patterns for "no item").
 * Area applicability is a derived fact that gates every rule of the area.
 
-Guards against the faults recorded for durable-rules 2.0.28 (see README):
+Guards against the faults of durable-rules 2.0.28 (docs/backends.md lists them):
 
 1. A sentinel rule of the lowest priority matches every fact, so no fact is ever
    "not handled" (which made ``delete_state`` segfault).

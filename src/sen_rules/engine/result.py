@@ -69,6 +69,10 @@ class RuleRef:
             d["in_force"] = self.in_force.as_dict()
         return d
 
+    def __repr__(self) -> str:
+        version = "" if self.version == "1" else f"@{self.version}"
+        return f"RuleRef({self.id}{version}, {self.role}, {len(self.citations)} citations)"
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -84,6 +88,9 @@ class Finding:
         if self.details:
             d["details"] = thaw(self.details)
         return d
+
+    def __repr__(self) -> str:
+        return f"Finding({self.code} by {self.rule})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +120,16 @@ class Decision:
             "overridden": list(self.overridden),
         }
 
+    def __repr__(self) -> str:
+        parts = [f"{self.topic} = {self.outcome}",
+                 "by " + ", ".join(r.id for r in self.rules if r.role in ("outcome",
+                                                                           "otherwise"))]
+        if self.flags:
+            parts.append("flags " + ", ".join(f.code for f in self.flags))
+        if self.notes:
+            parts.append(f"{len(self.notes)} notes")
+        return f"Decision({'; '.join(parts)})"
+
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
@@ -128,6 +145,11 @@ class Evaluation:
 
     def outcomes(self) -> dict[str, str]:
         return {d.topic: d.outcome for d in self.decisions}
+
+    def __repr__(self) -> str:
+        outcomes = ", ".join(f"{d.topic}={d.outcome}" for d in self.decisions)
+        return (f"Evaluation(case {self.case_id} on {self.as_of.isoformat()}, "
+                f"{self.rulebase.get('name')} {self.rulebase.get('version')}: {outcomes})")
 
     def to_dict(self) -> dict[str, Any]:
         return {

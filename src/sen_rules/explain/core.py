@@ -90,13 +90,19 @@ class Explanation:
                  "found": s.found, "complete": s.complete} for s in self.searched],
         }
 
+    def __repr__(self) -> str:
+        outcomes = ", ".join(f"{d.topic}={d.outcome}" for d in self.evaluation.decisions)
+        return (f"Explanation(case {self.case.child.id} on {self.as_of.isoformat()}, "
+                f"{self.backend}: {outcomes}; {len(self.counterfactuals)} counterfactuals)")
+
     def to_json(self, indent: int | None = 2) -> str:
         return dumps(self.to_dict(), indent=indent)
 
-    def to_text(self) -> str:
-        from .text import render_explanation
+    def to_text(self, full: bool = False) -> str:
+        """For a person: the summary of each decision, or with ``full`` the whole trace."""
+        from .text import render_explanation, render_summary
 
-        return render_explanation(self)
+        return render_explanation(self) if full else render_summary(self)
 
 
 def trace_and_decide(rulebase: Rulebase, case: Case | Mapping[str, Any] | str | bytes,

@@ -43,7 +43,7 @@ from ..language import ir
 from ..language.printer import humanise
 from ..language.syntax import Duration
 from ..language.types import model_fields, strip_annotation
-from ..rulebase import Area, Rule, Rulebase
+from ..rulebase import Area, Rule, Rulebase, short
 from .trace import NodeFunctions, node_functions
 from .values import path_words, say_json
 
@@ -651,6 +651,9 @@ class Counterfactual:
     def text(self) -> str:
         what = " and ".join(c.words() for c in self.changes)
         return f"With {what}, {self.effect_words()}."
+
+    def __repr__(self) -> str:
+        return f"Counterfactual({short(self.text, 160)})"
 
     def effect_words(self) -> str:
         b, a = self.before, self.after

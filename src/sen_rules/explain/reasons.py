@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from ..language import ir
 from ..language.functions import FUNCTIONS
-from ..language.printer import words
+from ..language.printer import negate, words
 from .trace import Node, Trace
 from .values import path_words, say
 
@@ -113,7 +113,7 @@ class _Explainer:
             return [Reason("none of these holds:", tuple(parts))] if len(parts) > 1 else parts
         if isinstance(e, ir.Not):
             inner = node.children[0]
-            return [Reason(f"not met: {words(e)}, because", tuple(self.true(inner)))]
+            return [Reason(f"not met: {self.negation(node)}, because", tuple(self.true(inner)))]
         if isinstance(e, ir.DefinitionRef):
             return self._definition(node, holds=False)
         if isinstance(e, ir.Compare | ir.Membership):
@@ -152,7 +152,7 @@ class _Explainer:
             return [Reason("all of these hold:", tuple(parts))] if len(parts) > 1 else parts
         if isinstance(e, ir.Not):
             inner = node.children[0]
-            return [Reason(f"met: {words(e)}, because", tuple(self.false(inner)))]
+            return [Reason(f"met: {self.negation(node)}, because", tuple(self.false(inner)))]
         if isinstance(e, ir.DefinitionRef):
             return self._definition(node, holds=True)
         if isinstance(e, ir.Compare) and e.op == "=" and _is_const(e.right):
@@ -179,6 +179,19 @@ class _Explainer:
         return [Reason(f"met: {words(e)}")]
 
     # ------------------------------------------------------------------ shared
+    def negation(self, node: Node) -> str:
+        """``not X`` in words: the definition's title negated as a person would say it
+        ("the child is not in a pre-school (Early Years) setting"), else the printer's."""
+        inner = node.children[0]
+        e = inner.expr
+        if isinstance(e, ir.DefinitionRef):
+            definition = self.trace.rulebase.definitions.get(inner.definition or "")
+            if definition is not None:
+                said = negate(definition.title)
+                return (f"{said} (not {definition.name})" if said is not None else
+                        f"“{definition.title}” does not hold (not {definition.name})")
+        return words(node.expr)
+
     def _definition(self, node: Node, holds: bool) -> list[Reason]:
         key = node.definition or ""
         definition = self.trace.rulebase.definitions.get(key)

@@ -1,4 +1,10 @@
-"""A plain-text rendering of an explanation, for a person at a terminal."""
+"""A plain-text rendering of an explanation, for a person at a terminal.
+
+Two forms: the summary a case officer reads (for each decision: what decided it and why,
+which rules that would have given another outcome did not apply and the condition that
+failed first, and what would change it), and the full trace (every rule, every node of
+every condition with its value).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,15 @@ from .values import say
 if TYPE_CHECKING:
     from .core import Explanation
 
-MARK = {True: "✓", False: "✗"}
+# the mark of a rule in the full trace: it decided or raised its finding; it matched but
+# the hit policy gave the decision to another rule; it did not fire
+MARKS = {"decided": "✓", "flag raised": "✓", "note raised": "✓", "overridden": "○"}
+
+
+def mark(role: str, fired: bool) -> str:
+    if not fired:
+        return "✗"
+    return MARKS.get(role, "○" if role.startswith("not raised") else "✓")
 
 
 def _value(node: Node) -> str:
@@ -73,9 +87,8 @@ def area_lines(trace: Trace, at: AreaTrace, x: Explanation) -> list[str]:
             lines.append(f"  note {n.code}: {n.message}")
     for rt in at.rules:
         r = rt.rule
-        what = f"{r.effect} {r.value}" + (f", priority {r.priority}" if r.effect == "outcome"
-                                           else "")
-        lines.append(f"  {MARK[rt.fired]} {r.key} — {r.title}")
+        what = f"{r.effect} {r.value}"
+        lines.append(f"  {mark(rt.role, rt.fired)} {r.key} — {r.title}")
         lines.append(f"      {what}: {rt.role}")
         if rt.fired:
             for why in why_true(trace, rt.node):
@@ -99,19 +112,97 @@ def area_lines(trace: Trace, at: AreaTrace, x: Explanation) -> list[str]:
             lines.append(f"    {el.kind} {el.criterion}: {el.place}")
             lines.extend(node_lines(el.prefer, "      "))
             lines.extend(node_lines(el.over, "      "))
-    cfs = [c for c in x.counterfactuals if c.topic == area.id]
-    searched = next((s for s in x.searched if s.topic == area.id), None)
-    if searched is not None:
-        lines.append("  what would change it:")
-        for c in cfs:
-            lines.append(f"    - {c.text}")
-        if not cfs:
-            lines.append(f"    no change of one or two facts among the {searched.singles} "
-                         "single changes tried changes this decision")
-        if not searched.complete:
-            lines.append("    (the search stopped at its budget of evaluations: other changes "
-                         "may exist)")
+    lines.extend(changes_lines(x, area.id, "  "))
     return lines
+
+
+def changes_lines(x: Explanation, topic: str, indent: str) -> list[str]:
+    cfs = [c for c in x.counterfactuals if c.topic == topic]
+    searched = next((s for s in x.searched if s.topic == topic), None)
+    if searched is None:
+        return []
+    lines = [f"{indent}what would change it:"]
+    lines.extend(f"{indent}  - {c.text}" for c in cfs)
+    if not cfs:
+        lines.append(f"{indent}  no change of one or two facts among the {searched.singles} "
+                     "single changes tried changes this decision")
+    if not searched.complete:
+        lines.append(f"{indent}  (the search stopped at its budget of evaluations: other "
+                     "changes may exist)")
+    return lines
+
+
+SUMMARY_REASON_LINES = 4  # of the first failed condition of each rule, in the summary
+
+
+def summary_lines(trace: Trace, at: AreaTrace, x: Explanation) -> list[str]:
+    """One decision for a case officer: what decided, why, what did not apply, what would
+    change it."""
+    area = at.area
+    decision = x.evaluation.decision(area.id)
+    if not at.applies or decision is None:
+        return []
+    lines = [f"{area.title}: {decision.outcome_label}"]
+    for rt in at.rules:
+        if rt.role == "decided (otherwise)":
+            lines.append(f"  decided by {rt.rule.id}, as no other rule of the area gave an "
+                         f"outcome: {rt.rule.title}")
+        elif rt.role == "decided":
+            lines.append(f"  decided by {rt.rule.id}: {rt.rule.title}")
+            for why in why_true(trace, rt.node):
+                lines.extend(why.lines("    "))
+    for f in decision.flags:
+        lines.append(f"  flag: {f.message}")
+    for n in decision.notes:
+        lines.append(f"  note: {n.message}")
+    overridden = [rt for rt in at.rules if rt.role == "overridden"]
+    if overridden:
+        lines.append("  also applied, but did not decide: "
+                     + "; ".join(f"{rt.rule.id} ({rt.rule.value})" for rt in overridden))
+    others = [rt for rt in at.rules if not rt.fired and rt.rule.effect == "outcome"
+              and rt.rule.value != decision.outcome]
+    if others:
+        lines.append("  did not apply (each would have given another outcome):")
+        for rt in others:
+            spec = area.outcome(rt.rule.value)
+            label = spec.label if spec is not None else rt.rule.value
+            lines.append(f"    {rt.rule.id} ({label}):")
+            reasons = why_false(trace, rt.node)
+            if reasons:
+                lines.extend(reasons[0].lines("      ")[:SUMMARY_REASON_LINES])
+    lines.extend(changes_lines(x, area.id, "  "))
+    return lines
+
+
+def render_summary(x: Explanation) -> str:
+    """The short form: each decision, what decided it, what did not apply and what would
+    change it; the areas not in play named with the reason."""
+    rb = x.rulebase
+    lines = [
+        f"Explanation of case {x.case.child.id}, evaluated on {x.as_of.isoformat()}",
+        f"{rulebase_line(rb.name, rb.version, rb.sha256)}, backend {x.backend}",
+        "",
+    ]
+    for at in x.trace.areas:
+        block = summary_lines(x.trace, at, x)
+        if block:
+            lines.extend(block)
+            lines.append("")
+    idle = [at for at in x.trace.areas if not at.applies]
+    if idle:
+        lines.append("Not in play for this case:")
+        for at in idle:
+            assert at.applies_node is not None
+            reasons = why_false(x.trace, at.applies_node)
+            said = (reasons[0].lines("")[:SUMMARY_REASON_LINES] if reasons
+                    else ["its condition does not hold"])
+            said = [line.strip().removesuffix(", because").removesuffix(":") for line in said]
+            said = [line for line in said if line not in ("none of these holds",
+                                                          "all of these hold")]
+            lines.append(f"  {at.area.title}: " + "; ".join(said[:2]))
+        lines.append("")
+    lines.append("(the full trace, every rule and every value: --full)")
+    return text_of(lines)
 
 
 def render_explanation(x: Explanation) -> str:

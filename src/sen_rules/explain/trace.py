@@ -27,7 +27,7 @@ from ..engine.native import Compiler, Env, Fn, Matches, Program
 from ..errors import EvaluationError
 from ..language import ir
 from ..language.printer import canonical, words
-from ..rulebase import Area, Definition, Epoch, Rule, Rulebase
+from ..rulebase import Area, Definition, Epoch, Rule, Rulebase, short
 from .values import to_json
 
 MAX_TRACED_ITEMS = 200  # items of one list traced in full; the rest are counted
@@ -105,6 +105,9 @@ class Node:
     definition: str | None = None  # key of the definition a DefinitionRef names
     inline: bool = False  # the definition's trace is a child (it is about a ranked item)
     error: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Node({short(canonical(self.expr), 80)} → {short(repr(self.value), 40)})"
 
     @property
     def truth(self) -> bool:
@@ -192,6 +195,9 @@ class RuleTrace:
     fired: bool
     role: str = "did not fire"
 
+    def __repr__(self) -> str:
+        return f"RuleTrace({self.rule.key}: {self.role})"
+
     def to_dict(self, why_not: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         r = self.rule
         d: dict[str, Any] = {
@@ -240,6 +246,12 @@ class AreaTrace:
     deciding: tuple[str, ...] = ()  # rule keys that decide, derived from this trace
     overridden: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:
+        if not self.applies:
+            return f"AreaTrace({self.area.id}: does not apply)"
+        return (f"AreaTrace({self.area.id} = {self.outcome} by {', '.join(self.deciding)}; "
+                f"{len(self.rules)} rules traced)")
+
     def rule(self, key: str) -> RuleTrace | None:
         return next((r for r in self.rules if r.rule.key == key), None)
 
@@ -252,6 +264,11 @@ class Trace:
     epoch: Epoch
     areas: tuple[AreaTrace, ...]
     definitions: Mapping[str, DefinitionTrace]
+
+    def __repr__(self) -> str:
+        applies = sum(1 for a in self.areas if a.applies)
+        return (f"Trace(case {self.case.child.id} on {self.as_of.isoformat()}: {applies} of "
+                f"{len(self.areas)} areas apply)")
 
     def area(self, area_id: str) -> AreaTrace | None:
         return next((a for a in self.areas if a.area.id == area_id), None)

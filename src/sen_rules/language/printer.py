@@ -192,7 +192,18 @@ def _words(e: ir.Expr) -> str:
         joined = f" {e.op} ".join(_wrap(i) for i in e.items)
         return joined
     if isinstance(e, ir.Not):
-        return f"it is not the case that {_wrap(e.operand)}"
+        operand = e.operand
+        if isinstance(operand, ir.DefinitionRef):
+            return f"not {words(operand)}"
+        if isinstance(operand, ir.FieldRef) and operand.type.kind == "bool":
+            return f"{words(operand)} is no"
+        if isinstance(operand, ir.BoolOp) and len(operand.items) == 2:
+            a, b = (_wrap(i) for i in operand.items)
+            return f"not both {a} and {b}" if operand.op == "and" else f"neither {a} nor {b}"
+        if isinstance(operand, ir.BoolOp):
+            listed = "; ".join(_wrap(i) for i in operand.items)
+            return (f"not all of: {listed}" if operand.op == "and" else f"none of: {listed}")
+        return f"it is not the case that {_wrap(operand)}"
     if isinstance(e, ir.Arith):
         op = "plus" if e.op == "+" else "minus"
         return f"{words(e.left)} {op} {words(e.right)}"
@@ -219,3 +230,56 @@ def words_list(e: ir.Expr) -> str:
 def _wrap(e: ir.Expr) -> str:
     text = words(e)
     return f"({text})" if isinstance(e, ir.BoolOp) else text
+
+
+_AUXILIARIES = ("is", "are", "was", "were", "can", "will", "must", "should", "had")
+_NOT_A_VERB = {"its", "his", "this", "has", "was", "is", "as", "always", "us", "thus"}
+
+
+def negate(sentence: str) -> str | None:
+    """A plain sentence negated as a person would write it, or None when it is not simple
+    enough to negate safely (it has "and", "or", a comma, or a "not" already).
+
+    "The child is in a pre-school setting" → "the child is not in a pre-school setting";
+    "The authority maintains a Statement" → "the authority does not maintain a Statement";
+    "School Action has been recorded" → "School Action has not been recorded".
+    """
+    words_ = sentence.strip().rstrip(".").split()
+    lowered = [w.lower() for w in words_]
+    if not words_ or any(w in lowered for w in ("and", "or", "not", "no", "never", "nor")) \
+            or any(ch in sentence for ch in ",;:"):
+        return None
+    inside = set()  # positions of words in brackets, never the verb
+    depth = 0
+    for i, w in enumerate(words_):
+        depth += w.count("(")
+        if depth:
+            inside.add(i)
+        depth -= w.count(")")
+    lowered = ["" if i in inside else w for i, w in enumerate(lowered)]
+    result: list[str] | None = None
+    for i, w in enumerate(lowered[1:], start=1):
+        if w in _AUXILIARIES:
+            result = [*words_[:i + 1], "not", *words_[i + 1:]]
+            break
+        if w in ("has", "have"):
+            if i + 1 < len(lowered) and lowered[i + 1] == "been":
+                result = [*words_[:i + 1], "not", *words_[i + 1:]]
+            else:
+                result = [*words_[:i], "does" if w == "has" else "do", "not", "have",
+                          *words_[i + 1:]]
+            break
+    if result is None:  # a verb in the present: "maintains" → "does not maintain"
+        for i, w in enumerate(lowered[1:], start=1):
+            if (w.endswith("s") and not w.endswith(("ss", "'s", "’s", "us")) and w.isalpha()
+                    and w not in _NOT_A_VERB and words_[i][0].islower() and i <= 4
+                    and lowered[i - 1] not in ("a", "an", "the", "of", "for", "with")):
+                stem = w[:-2] if w.endswith(("ches", "shes", "xes", "sses")) else w[:-1]
+                result = [*words_[:i], "does", "not", stem, *words_[i + 1:]]
+                break
+    if result is None:
+        return None
+    first = result[0]
+    if first in ("The", "A", "An"):
+        result[0] = first.lower()
+    return " ".join(result)

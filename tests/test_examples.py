@@ -13,7 +13,7 @@ from sen_rules.sources import fold
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "cases"
 
 # file, as_of, expected outcomes, expected flag codes
-FOUNDATION = [
+THRESHOLD_AND_ROUTING = [
     ("early-years-health-notification.json", "2009-02-01",
      {"sen_stage": "early_years_action_plus", "assessment_routing": "early_years_panel"}, []),
     ("school-referral-with-action-plus.json", "2007-03-20",
@@ -27,10 +27,10 @@ FOUNDATION = [
 ]
 
 
-@pytest.mark.parametrize(("name", "as_of", "outcomes", "flags"), FOUNDATION,
-                         ids=[f[0] for f in FOUNDATION])
-def test_foundation_examples(name: str, as_of: str, outcomes: dict[str, str], flags: list[str],
-                             rulebase: Rulebase) -> None:
+@pytest.mark.parametrize(("name", "as_of", "outcomes", "flags"), THRESHOLD_AND_ROUTING,
+                         ids=[f[0] for f in THRESHOLD_AND_ROUTING])
+def test_threshold_and_routing_examples(name: str, as_of: str, outcomes: dict[str, str],
+                                        flags: list[str], rulebase: Rulebase) -> None:
     text = (EXAMPLES / name).read_text(encoding="utf-8")
     native = sen_rules.evaluate(text, as_of=as_of)
     rete = sen_rules.evaluate(text, as_of=as_of, backend="durable")
