@@ -118,7 +118,7 @@ def _system_routes(app: FastAPI) -> None:
     async def schema() -> Response:
         """Exactly what ``sen-rules schema`` prints (draft 2020-12)."""
         return Response(json.dumps(case_json_schema(), indent=2, ensure_ascii=False) + "\n",
-                        media_type="application/schema+json")
+                        media_type="application/json")
 
     @app.post("/v1/admin/reload", summary="Reload the rules", response_model=models.ReloadAnswer,
               responses={409: {"model": models.ProblemDetail,
