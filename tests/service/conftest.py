@@ -18,7 +18,8 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 pytest.importorskip("sqlalchemy")
-httpx = pytest.importorskip("httpx")
+pytest.importorskip("httpx")
+import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "cases"

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import EXAMPLES, Server, example
 
 import sen_rules
+from conftest import EXAMPLES, Server, example
 from sen_rules.cli import main
 
 AS_OF = "2026-11-28"

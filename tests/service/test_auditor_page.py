@@ -11,6 +11,7 @@ import tempfile
 
 import httpx
 import pytest
+
 from conftest import Server, example
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import Server, environment, example, start_server
 
+from conftest import Server, environment, example, start_server
+from sen_rules.cli import main
 from sen_rules.server.auth import TokenFileError, parse_tokens
 
 TOKENS = {"evaluator": ("evaluate", "e" * 24), "recorder": ("evaluate,record", "r" * 24),
@@ -81,22 +82,17 @@ def test_the_auditor_page_signs_in_with_a_cookie(guarded: Server) -> None:
         assert "default-src 'none'" in page.headers["content-security-policy"]
 
 
-def serve(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sen_rules", "serve", *args], cwd=cwd,
-                          env=environment(), capture_output=True, text=True, timeout=120)
+def test_no_tokens_means_localhost_only(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--host", "0.0.0.0", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to listen on 0.0.0.0 without --tokens" in err and "Traceback" not in err
 
 
-def test_no_tokens_means_localhost_only(tmp_path: Path) -> None:
-    done = serve("--host", "0.0.0.0", "--port", "1", cwd=tmp_path)
-    assert done.returncode == 2
-    assert "refusing to listen on 0.0.0.0 without --tokens" in done.stderr
-    assert "Traceback" not in done.stderr
-
-
-def test_a_bad_token_file_is_refused_by_line(tmp_path: Path) -> None:
+def test_a_bad_token_file_is_refused_by_line(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "tokens").write_text("someone evaluate short\n")
-    done = serve("--tokens", str(tmp_path / "tokens"), "--port", "1", cwd=tmp_path)
-    assert done.returncode == 2 and "tokens:1: the token is shorter" in done.stderr
+    assert main(["serve", "--tokens", str(tmp_path / "tokens"), "--port", "1"]) == 2
+    assert "tokens:1: the token is shorter" in capsys.readouterr().err
     with pytest.raises(TokenFileError, match="unknown scope write"):
         parse_tokens(["x write " + "t" * 20])
     with pytest.raises(TokenFileError, match="used twice"):
@@ -105,13 +101,14 @@ def test_a_bad_token_file_is_refused_by_line(tmp_path: Path) -> None:
         parse_tokens(["# nothing"])
 
 
-def test_without_the_extra_serve_names_the_extra(tmp_path: Path) -> None:
-    code = ("import sys; sys.modules['fastapi'] = None; sys.modules['uvicorn'] = None\n"
-            "from sen_rules.cli import main; sys.exit(main(['serve']))")
-    done = subprocess.run([sys.executable, "-c", code], env=environment(), cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2
-    assert 'pip install ".[server]"' in done.stderr and "Traceback" not in done.stderr
+def test_without_the_extra_serve_names_the_extra(monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if it were not installed
+    monkeypatch.delitem(sys.modules, "sen_rules.server.run", raising=False)
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert 'pip install ".[server]"' in err and "uvicorn is not installed" in err
+    assert "Traceback" not in err
 
 
 def test_the_core_does_not_import_the_server() -> None:

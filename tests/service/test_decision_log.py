@@ -10,10 +10,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import example, postgres_url
 from sqlalchemy import text, update
 
 import sen_rules
+from conftest import example, postgres_url
 from sen_rules.cli import main
 from sen_rules.decision_log.database import open_engine
 from sen_rules.decision_log.reverify import (
@@ -86,9 +86,9 @@ def test_filters(log: DecisionLog) -> None:
     assert log.count(Filters(area="sen_stage", outcome="nothing")) == 0
     assert log.count(Filters(rulebase_version="0.2.0", as_of_from=date(2026, 11, 28),
                              as_of_until=date(2026, 11, 28))) == len(stored)
-    newest = log.list(limit=2)
+    newest = log.summaries(limit=2)
     assert [s.seq for s in newest] == sorted((s.seq for s in stored), reverse=True)[:2]
-    assert log.list(limit=2, before=newest[-1].seq)[0].seq < newest[-1].seq
+    assert log.summaries(limit=2, before=newest[-1].seq)[0].seq < newest[-1].seq
 
 
 def test_migrations_run_once_and_a_newer_schema_is_refused(log: DecisionLog) -> None:

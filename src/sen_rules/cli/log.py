@@ -133,7 +133,7 @@ def _filters(args: argparse.Namespace) -> Any:
 
 def run_list(args: argparse.Namespace) -> int:
     log = _open(args)
-    found = log.list(_filters(args), limit=max(args.limit, 1))
+    found = log.summaries(_filters(args), limit=max(args.limit, 1))
     if args.format == "json":
         write_output(json.dumps([s.to_dict() for s in found], indent=2, ensure_ascii=False),
                      args.out)

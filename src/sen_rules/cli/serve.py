@@ -39,13 +39,15 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CommandError(f"error: {EXTRA_HINT} ({exc.name} is not installed)") from None
     from ..decision_log.database import LogUrlError
-    from ..server.auth import TokenFileError
+    from ..server.auth import TokenFileError, load_tokens
     from .common import workers_from
 
     settings = Settings(rules=args.rules, host=args.host, port=args.port,
                         workers=workers_from(args), log=args.log, tokens=args.tokens)
     try:
         check_bind(settings)
+        if settings.tokens:
+            load_tokens(settings.tokens)  # a bad file is refused before anything starts
         serve(settings)
     except (BindError, TokenFileError, LogUrlError) as exc:
         raise CommandError(f"error: {exc}") from None

@@ -115,7 +115,7 @@ def _chunks(items: Iterator[tuple[str, bytes, str]], size: int
         yield chunk
 
 
-def reverify(log: DecisionLog, rulebase: Rulebase, filters: Filters = Filters(), *,
+def reverify(log: DecisionLog, rulebase: Rulebase, filters: Filters | None = None, *,
              workers: int = 0, chunk_size: int = 200,
              advance: Callable[[int], None] | None = None) -> Reverification:
     """Replay every matching stored decision under ``rulebase`` (``workers`` processes;

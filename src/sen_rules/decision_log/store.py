@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import uuid
 import zlib
-from contextlib import contextmanager
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -144,7 +144,8 @@ class DecisionLog:
                        row["package_version"], row["backend"], areas)
 
     # ------------------------------------------------------------------ reading
-    def _where(self, f: Filters) -> list[Any]:
+    def _where(self, f: Filters | None) -> list[Any]:
+        f = f or Filters()
         c = decisions.c
         conds: list[Any] = []
         if f.recorded_from:
@@ -170,12 +171,12 @@ class DecisionLog:
             conds.append(exists().where(and_(*sub)))
         return conds
 
-    def count(self, filters: Filters = Filters()) -> int:
+    def count(self, filters: Filters | None = None) -> int:
         with self.engine.connect() as conn:
             query = select(func.count()).select_from(decisions).where(*self._where(filters))
             return int(conn.execute(query).scalar_one())
 
-    def list(self, filters: Filters = Filters(), *, limit: int = 100,
+    def summaries(self, filters: Filters | None = None, *, limit: int = 100,
              before: int | None = None) -> list[Summary]:
         """The newest decisions first; ``before`` continues after the last ``seq`` seen."""
         conds = self._where(filters)
@@ -210,7 +211,7 @@ class DecisionLog:
             summary = self._with_outcomes(conn, [row])[0]
         return summary, unpack(row.record, row.record_sha256, row.id)
 
-    def blobs(self, filters: Filters = Filters(), chunk: int = 2_000
+    def blobs(self, filters: Filters | None = None, chunk: int = 2_000
               ) -> Iterator[tuple[str, bytes, str]]:
         """``(id, compressed record, sha256)`` of every matching decision, oldest first,
         read in chunks (the log never has to fit in memory)."""
@@ -228,7 +229,7 @@ class DecisionLog:
                 yield row.id, row.record, row.record_sha256
             after = rows[-1].seq
 
-    def records(self, filters: Filters = Filters()) -> Iterator[tuple[str, str]]:
+    def records(self, filters: Filters | None = None) -> Iterator[tuple[str, str]]:
         """``(id, record text)`` of every matching decision, oldest first."""
         for decision_id, blob, digest in self.blobs(filters):
             yield decision_id, unpack(blob, digest, decision_id)

@@ -7,6 +7,7 @@ and sha256 in ``Sen-Rules-Rulebase*`` headers; every error is an RFC 9457 proble
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -51,10 +52,9 @@ def create_app(settings: Settings, holder: Holder | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not the
+            # main thread (an embedding application): reload with the endpoint instead
             loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(_on_hangup(state)))
-        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
-            pass
         yield
         if state.log is not None:
             state.log.close()

@@ -5,10 +5,9 @@ signs in once with an ``audit-read`` token, kept in an HttpOnly, SameSite=Strict
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -16,7 +15,7 @@ from .context import COOKIE, client_of, in_thread, loaded_of, state_of
 from .limits import read_body
 from .problems import Problem
 from .reports import stored_report, templates
-from .routes_audit import ID, FilterQuery, log_of, stored
+from .routes_audit import ID, Before, FilterQuery, log_of, stored
 
 router = APIRouter(prefix="/audit", include_in_schema=False)
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
@@ -41,14 +40,13 @@ def login_page(error: str | None = None, status: int = 200) -> HTMLResponse:
 
 
 @router.get("/")
-async def listing(request: Request, query: Annotated[FilterQuery, Depends()],
-                  before: int | None = Query(None, ge=1)) -> Response:
+async def listing(request: Request, query: FilterQuery, before: Before = None) -> Response:
     if not signed_in(request):
         return login_page()
     log = log_of(request)
-    filters = query.filters()
+    filters = query
     found, total = await in_thread(request, lambda: (
-        log.list(filters, limit=100, before=before), log.count(filters)))
+        log.summaries(filters, limit=100, before=before), log.count(filters)))
     next_before = found[-1].seq if len(found) == 100 else None
     params = {k: v for k, v in request.query_params.items() if k != "before" and v}
     rulebase = loaded_of(request).rulebase

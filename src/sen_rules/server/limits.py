@@ -46,7 +46,7 @@ def too_large(limit: int) -> Problem:
     return Problem(413, "SR704", f"the request body is larger than the limit of {limit:,} bytes")
 
 
-class _DuplicateKey(ValueError):
+class _DuplicateKeyError(ValueError):
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
@@ -56,7 +56,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise _DuplicateKey(key)
+            raise _DuplicateKeyError(key)
         out[key] = value
     return out
 
@@ -100,7 +100,7 @@ def parse_json(body: bytes | str, limits: Limits, what: str = "the request body"
                           f"{limits.max_depth}")
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
-    except _DuplicateKey as exc:
+    except _DuplicateKeyError as exc:
         raise bad_request("SR702", f"{what} repeats the key {exc.key!r} in one object; "
                           "give each key once") from None
     except json.JSONDecodeError as exc:

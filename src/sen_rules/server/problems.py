@@ -34,7 +34,7 @@ TITLES = {
 }
 
 
-class Problem(Exception):
+class Problem(Exception):  # noqa: N818 - RFC 9457's own name
     """An error answer: status, SR code, sentence, and the field paths it concerns."""
 
     def __init__(self, status: int, code: str, detail: str,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -36,37 +35,40 @@ def log_of(request: Request) -> DecisionLog:
     return log
 
 
-@dataclass
-class FilterQuery:
+def filter_query(
+    recorded_from: Annotated[date | None, Query(
+        description="decided on or after this day (UTC)")] = None,
+    recorded_until: Annotated[date | None, Query(
+        description="decided on or before this day (UTC)")] = None,
+    as_of_from: Annotated[date | None, Query(description="evaluation date on or after")] = None,
+    as_of_until: Annotated[date | None, Query(
+        description="evaluation date on or before")] = None,
+    area: Annotated[str | None, Query(max_length=100,
+                                      description="a policy area's id")] = None,
+    outcome: Annotated[str | None, Query(max_length=100,
+                                         description="an outcome (of `area`)")] = None,
+    rulebase_version: Annotated[str | None, Query(max_length=100)] = None,
+    case_id: Annotated[str | None, Query(max_length=200)] = None,
+) -> Filters:
     """The filters of a listing, export or re-verification, from the query string."""
+    return Filters(recorded_from=recorded_from, recorded_until=recorded_until,
+                   as_of_from=as_of_from, as_of_until=as_of_until, area=area,
+                   outcome=outcome, rulebase_version=rulebase_version, case_id=case_id)
 
-    recorded_from: date | None = Query(None, description="decided on or after this day (UTC)")
-    recorded_until: date | None = Query(None, description="decided on or before this day")
-    as_of_from: date | None = Query(None, description="evaluation date on or after")
-    as_of_until: date | None = Query(None, description="evaluation date on or before")
-    area: str | None = Query(None, max_length=100, description="a policy area's id")
-    outcome: str | None = Query(None, max_length=100, description="an outcome (of `area`)")
-    rulebase_version: str | None = Query(None, max_length=100)
-    case_id: str | None = Query(None, max_length=200)
 
-    def filters(self) -> Filters:
-        return Filters(recorded_from=self.recorded_from, recorded_until=self.recorded_until,
-                       as_of_from=self.as_of_from, as_of_until=self.as_of_until,
-                       area=self.area, outcome=self.outcome,
-                       rulebase_version=self.rulebase_version, case_id=self.case_id)
+FilterQuery = Annotated[Filters, Depends(filter_query)]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Before = Annotated[int | None, Query(ge=1, description="continue a listing: the "
+                                     "`next_before` it gave")]
 
 
 @router.get("", summary="List stored decisions", response_model=models.DecisionList,
             responses=PROBLEMS)
-async def list_decisions(request: Request, query: Annotated[FilterQuery, Depends()],
-                         limit: int = Query(100, ge=1, le=1000),
-                         before: int | None = Query(None, ge=1, description="continue a "
-                                                    "listing: the `next_before` it gave")
-                         ) -> Response:
+async def list_decisions(request: Request, filters: FilterQuery, limit: Limit = 100,
+                         before: Before = None) -> Response:
     """The newest first, filtered. Scope ``audit-read``."""
     log = log_of(request)
-    found = await in_thread(request, lambda: log.list(query.filters(), limit=limit,
-                                                      before=before))
+    found = await in_thread(request, lambda: log.summaries(filters, limit=limit, before=before))
     more = found[-1].seq if len(found) == limit else None
     body = {"decisions": [s.to_dict() for s in found], "next_before": more}
     return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
@@ -75,11 +77,10 @@ async def list_decisions(request: Request, query: Annotated[FilterQuery, Depends
 @router.get("/export", summary="Export stored records (JSON Lines)", response_model=None,
             responses={**PROBLEMS, 200: {"content": {"application/x-ndjson": {
                 "schema": {"$ref": "#/components/schemas/DecisionRecord"}}}}})
-async def export(request: Request, query: Annotated[FilterQuery, Depends()]) -> Response:
+async def export(request: Request, filters: FilterQuery) -> Response:
     """Every matching record, oldest first, one per line, exactly as sealed (the same
     lines ``sen-rules log export`` writes). Scope ``audit-read``."""
     log = log_of(request)
-    filters = query.filters()
     iterator = log.records(filters)
 
     def next_lines() -> list[bytes]:
@@ -109,8 +110,8 @@ def compact(text: str) -> bytes:
 
 @router.post("/reverify", summary="Re-verify stored decisions", response_model=None,
              responses={**PROBLEMS, 200: {"model": models.ReverifyAnswer}})
-async def reverify(request: Request, query: Annotated[FilterQuery, Depends()],
-                   limit: int = Query(1000, ge=1, le=10_000)) -> Response:
+async def reverify(request: Request, filters: FilterQuery,
+                   limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> Response:
     """Replay up to ``limit`` matching decisions (newest first) under the rulebase serving
     now: counts of holds / differs / rulebase changed, and the decisions that would now
     differ with what changed. For the whole log use ``sen-rules log reverify`` (parallel,
@@ -120,7 +121,7 @@ async def reverify(request: Request, query: Annotated[FilterQuery, Depends()],
 
     def work() -> Reverification:
         result = Reverification(rulebase.identity())
-        for summary in log.list(query.filters(), limit=limit):
+        for summary in log.summaries(filters, limit=limit):
             got = log.get(summary.id)
             if got is None:
                 continue
@@ -180,7 +181,7 @@ async def report(request: Request, decision_id: ID) -> Response:
     """The decision report (``sen-rules report --format html``) when the record was made
     under the rulebase serving now; otherwise the record's own decisions, rules and
     quoted clauses, marked as made under an earlier rulebase. Scope ``audit-read``."""
-    summary, text = await stored(request, decision_id)
+    _, text = await stored(request, decision_id)
     rulebase = loaded_of(request).rulebase
     page = await in_thread(request, lambda: stored_report(text, rulebase))
     return HTMLResponse(page)

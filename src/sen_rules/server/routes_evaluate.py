@@ -8,7 +8,7 @@ import time
 from collections.abc import AsyncIterator
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.requests import Request
@@ -101,9 +101,9 @@ async def evaluate_one(request: Request) -> Response:
 @router.post("/explain", summary="Explain the decisions of one case", response_model=None,
              openapi_extra=_body_doc(models.EvaluateRequest),
              responses=_answers(models.Explanation))
-async def explain(request: Request, counterfactuals: bool = Query(
-        False, description="also search for the smallest changes that would change each "
-        "decision (slower; bounded by the time limit)")) -> Response:
+async def explain(request: Request, counterfactuals: Annotated[bool, Query(
+        description="also search for the smallest changes that would change each "
+        "decision (slower; bounded by the time limit)")] = False) -> Response:
     """Every rule of every area in play: whether it fired, the values it read, why not,
     as ``sen-rules explain --format json``. Scope ``evaluate``."""
     client_of(request, "evaluate")
@@ -212,8 +212,8 @@ def _dump(result: BatchResult) -> bytes:
 @router.post("/evaluate/batch", summary="Evaluate a stream of cases (JSON Lines)",
              response_model=None, openapi_extra=_body_doc(models.BatchLine, JSONL),
              responses=_answers(models.BatchResultLine, JSONL))
-async def evaluate_batch(request: Request, as_of: date | None = Query(
-        None, description="the date for lines that carry no as_of")) -> Response:
+async def evaluate_batch(request: Request, as_of: Annotated[date | None, Query(
+        description="the date for lines that carry no as_of")] = None) -> Response:
     """One case, or ``{"case": ..., "as_of": ...}``, per line in; one result per line out,
     in order, streamed as they are decided (as ``sen-rules evaluate --jsonl`` writes them).
     A bad line is answered with its line number and error and the rest carry on. Past the
