@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -93,6 +93,36 @@ def unpack(blob: bytes, sha256: str, decision_id: str) -> str:
     return data.decode("utf-8")
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A record made ready to store (compressed, its fields copied out): the work that
+    needs no database, which can be done in another process."""
+
+    row: dict[str, Any]
+    outcomes: dict[str, str | None]
+
+
+def prepare(record: Mapping[str, Any], text: str | None = None) -> Prepared:
+    text = text if text is not None else record_to_json(record)
+    blob, digest = pack(text)
+    rb = record["rulebase"]
+    return Prepared(
+        row={
+            "id": str(uuid.uuid4()),
+            "case_id": str(record["case"]["child"]["id"]),
+            "as_of": date.fromisoformat(record["as_of"]),
+            "rulebase_name": rb["name"], "rulebase_version": rb["version"],
+            "rulebase_sha256": rb["sha256"],
+            "package_version": record["package"]["version"],
+            "backend": record["backend"],
+            "seal_algorithm": record["seal"]["algorithm"],
+            "seal_digest": record["seal"]["digest"],
+            "record_sha256": digest,
+            "record": blob,
+        },
+        outcomes={d["topic"]: d.get("outcome") for d in record["evaluation"]["decisions"]})
+
+
 class DecisionLog:
     """A decision log on SQLite or PostgreSQL (see :func:`open_engine` for URLs)."""
 
@@ -115,33 +145,26 @@ class DecisionLog:
     # ------------------------------------------------------------------ writing
     def store(self, record: Mapping[str, Any], text: str | None = None) -> Summary:
         """Store a sealed record; returns once it is committed."""
-        text = text if text is not None else record_to_json(record)
-        blob, digest = pack(text)
-        rb = record["rulebase"]
-        areas = {d["topic"]: d.get("outcome") for d in record["evaluation"]["decisions"]}
-        row = {
-            "id": str(uuid.uuid4()),
-            "recorded_at": datetime.now(UTC),
-            "case_id": str(record["case"]["child"]["id"]),
-            "as_of": date.fromisoformat(record["as_of"]),
-            "rulebase_name": rb["name"], "rulebase_version": rb["version"],
-            "rulebase_sha256": rb["sha256"],
-            "package_version": record["package"]["version"],
-            "backend": record["backend"],
-            "seal_algorithm": record["seal"]["algorithm"],
-            "seal_digest": record["seal"]["digest"],
-            "record_sha256": digest,
-            "record": blob,
-        }
+        return self.store_prepared([prepare(record, text)])[0]
+
+    def store_prepared(self, items: Sequence[Prepared]) -> list[Summary]:
+        """Store many prepared records in one transaction (all or none)."""
+        stored = []
         with self._write() as conn:
-            seq = conn.execute(decisions.insert().returning(decisions.c.seq), row).scalar_one()
-            if areas:
-                conn.execute(outcomes.insert(), [
-                    {"decision_seq": seq, "area": area, "outcome": outcome}
-                    for area, outcome in areas.items()])
-        return Summary(seq, row["id"], row["recorded_at"], row["case_id"], row["as_of"],
-                       {"name": rb["name"], "version": rb["version"], "sha256": rb["sha256"]},
-                       row["package_version"], row["backend"], areas)
+            for item in items:
+                row = {**item.row, "recorded_at": datetime.now(UTC)}
+                seq = conn.execute(decisions.insert().returning(decisions.c.seq),
+                                   row).scalar_one()
+                if item.outcomes:
+                    conn.execute(outcomes.insert(), [
+                        {"decision_seq": seq, "area": area, "outcome": outcome}
+                        for area, outcome in item.outcomes.items()])
+                stored.append(Summary(
+                    seq, row["id"], row["recorded_at"], row["case_id"], row["as_of"],
+                    {"name": row["rulebase_name"], "version": row["rulebase_version"],
+                     "sha256": row["rulebase_sha256"]}, row["package_version"],
+                    row["backend"], item.outcomes))
+        return stored
 
     # ------------------------------------------------------------------ reading
     def _where(self, f: Filters | None) -> list[Any]:
