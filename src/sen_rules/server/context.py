@@ -61,7 +61,8 @@ def client_of(request: Request, *scopes: str) -> Client:
 JSON_TYPES = ("application/json",)
 
 
-async def json_body(request: Request, limit: int | None = None) -> Any:
+async def json_body(request: Request, limit: int | None = None,
+                    max_depth: int | None = None) -> Any:
     """The request's JSON, read within the size limit and parsed strictly."""
     limits = state_of(request).limits
     kind = request.headers.get("content-type", "application/json").split(";")[0].strip()
@@ -73,7 +74,7 @@ async def json_body(request: Request, limit: int | None = None) -> Any:
         raise Problem(413, "SR704", f"the request body is larger than the limit of "
                       f"{cap:,} bytes")
     body = await read_body(request.stream(), cap)
-    return parse_json(body, limits)
+    return parse_json(body, limits, max_depth=max_depth)
 
 
 def expect_object(data: Any, what: str = "the request body") -> dict[str, Any]:

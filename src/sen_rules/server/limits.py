@@ -25,6 +25,8 @@ class Limits:
     max_line_bytes: int = 1_000_000  # one line of a batch
     max_batch_lines: int = 10_000  # lines of one batch
     max_depth: int = 32  # nesting of objects and arrays
+    max_record_bytes: int = 20_000_000  # a decision record to verify (it holds the trace)
+    max_record_depth: int = 256  # a record's trace nests as deep as the rules' conditions
     max_seconds: float = 10.0  # one evaluation, explanation or record
     max_batch_seconds: float = 300.0  # a whole batch
     max_page: int = 1_000  # decisions listed per page
@@ -81,8 +83,10 @@ def depth_of(text: str) -> int:
     return deepest
 
 
-def parse_json(body: bytes | str, limits: Limits, what: str = "the request body") -> Any:
+def parse_json(body: bytes | str, limits: Limits, what: str = "the request body",
+               max_depth: int | None = None) -> Any:
     """Strict JSON: UTF-8, no duplicate keys, no NaN, nesting within the limit."""
+    deepest = max_depth or limits.max_depth
     if isinstance(body, bytes):
         try:
             text = body.decode("utf-8")
@@ -94,10 +98,10 @@ def parse_json(body: bytes | str, limits: Limits, what: str = "the request body"
         raise bad_request("SR701", f"{what} is empty; expected a JSON object")
     # nesting can only be deep when there are many brackets: scan only then
     brackets = text.count("[") + text.count("{")
-    depth = depth_of(text) if brackets > limits.max_depth else 0
-    if depth > limits.max_depth:
+    depth = depth_of(text) if brackets > deepest else 0
+    if depth > deepest:
         raise bad_request("SR703", f"{what} nests {depth} levels deep; the limit is "
-                          f"{limits.max_depth}")
+                          f"{deepest}")
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except _DuplicateKeyError as exc:

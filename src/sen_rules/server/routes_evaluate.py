@@ -158,7 +158,9 @@ async def verify(request: Request) -> Response:
     malformed record is a 422 problem (SR501-SR504). Scope ``evaluate`` or
     ``audit-read``."""
     client_of(request, "evaluate", "audit-read")
-    data = expect_object(await json_body(request), "the record")
+    limits = state_of(request).limits
+    data = expect_object(await json_body(request, limits.max_record_bytes,
+                                         limits.max_record_depth), "the record")
     rulebase = loaded_of(request).rulebase
     answer = await in_thread(request, lambda: verify_record(data, rulebase=rulebase))
     return _json(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
@@ -242,33 +244,39 @@ async def evaluate_batch(request: Request, as_of: Annotated[date | None, Query(
     def left() -> float:
         return deadline - time.monotonic()
 
+    async def run(chunk: list[tuple[int, Any]]) -> list[bytes]:
+        try:
+            return await in_thread(request, partial(decide, chunk), max(left(), 0.001))
+        except Problem:  # out of time: the chunk's first line says so, and the batch ends
+            first = chunk[0][0]
+            return [_dump(BatchResult(first - 1, None, SenRulesError(
+                f"the batch took longer than {limits.max_batch_seconds:g} seconds; this "
+                "line and the lines after it were not decided", code="SR706")))]
+
     async def produce() -> AsyncIterator[bytes]:
         chunk: list[tuple[int, Any]] = []
         try:
             async for number, raw in _lines(request, limits):
                 if number > limits.max_batch_lines:
-                    error = SenRulesError(f"the batch has more than {limits.max_batch_lines:,} "
-                                          "lines; the lines after it were not read",
-                                          code="SR705")
-                    chunk.append((number, error))
+                    chunk.append((number, SenRulesError(
+                        f"the batch has more than {limits.max_batch_lines:,} lines; the "
+                        "lines after it were not read", code="SR705")))
                     break
                 try:
                     chunk.append((number, _parse_line(number, raw, limits)))
                 except SenRulesError as exc:
                     chunk.append((number, exc))
                 if len(chunk) >= 64:
-                    for line in await in_thread(request, partial(decide, chunk), left()):
+                    lines = await run(chunk)
+                    for line in lines:
                         yield line
                     chunk = []
-                    if left() <= 0:
-                        chunk.append((number + 1, SenRulesError(
-                            f"the batch took longer than {limits.max_batch_seconds:g} "
-                            "seconds; the lines after this one were not read", code="SR706")))
-                        break
+                    if len(lines) < 64:  # out of time
+                        return
         except Problem as exc:  # the body passed the size limit mid-stream
             chunk.append((0, SenRulesError(exc.detail, code=exc.code)))
         if chunk:
-            for line in await in_thread(request, partial(decide, chunk), max(left(), 1.0)):
+            for line in await run(chunk):
                 yield line
 
     return DuplexStreamingResponse(produce(), media_type=JSONL)
