@@ -6,9 +6,9 @@ import asyncio
 import json
 
 import httpx
-from conftest import example
 
 import sen_rules
+from conftest import example
 from sen_rules.server.app import create_app
 from sen_rules.server.config import Settings
 from sen_rules.server.limits import Limits, depth_of
