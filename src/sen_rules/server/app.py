@@ -62,7 +62,8 @@ def create_app(settings: Settings, holder: Holder | None = None) -> FastAPI:
     app = FastAPI(title="sen-rules decision service", version=__version__,
                   description="Decisions on SEN cases under The Learning Trust (Hackney) "
                   "policy, with citations, explanations and sealed, stored records. See "
-                  "docs/service.md.", lifespan=lifespan, docs_url="/docs", redoc_url=None)
+                  "docs/service.md.", lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # their pages load script from a CDN
     app.state.sen_rules = state
     app.include_router(routes_evaluate.router)
     app.include_router(routes_audit.router)
