@@ -16,6 +16,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import sen_rules
 from sen_rules.decision_log.reverify import KINDS, reverify
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = ["school-action", "placement-candidates", "complex-needs-referral",
          "transport-travel-provision", "cessation-nineteenth-birthday",
          "annual-review-transition", "assessment-timescale", "resource-decision-delegated"]
-_bases: list[dict[str, object]] = []
+_bases: list[dict[str, Any]] = []
 
 
 def _init() -> None:
@@ -38,7 +39,7 @@ def _make(span: tuple[int, int]) -> list[Prepared]:
     out = []
     for i in range(*span):
         case = json.loads(json.dumps(_bases[i % len(_bases)]))
-        case["child"]["id"] = f"BENCH-{i:07d}"  # type: ignore[index]
+        case["child"]["id"] = f"BENCH-{i:07d}"
         day = date(2026, 11, 28) - timedelta(days=i % 365)
         out.append(prepare(sen_rules.make_record(case, as_of=day)))
     return out

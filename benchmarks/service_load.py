@@ -130,7 +130,8 @@ def main() -> None:
                                               f"{name}.json").read_text()),
                           "as_of": "2026-11-28"}).encode() for name in CASES]
     print(f"sen-rules service load: {os.cpu_count()} cores, {args.concurrency} clients in "
-          f"flight, {args.seconds:g} s per phase, 127.0.0.1")
+          f"flight, {args.seconds:g} s per phase, 127.0.0.1; load average "
+          f"{os.getloadavg()[0]:.1f} before")
     print(f"{'workers':>7}  {'phase':<22} {'requests':>8} {'req/s':>8} {'p50 ms':>7} "
           f"{'p99 ms':>7} {'errors':>6}  {'RSS MB before -> after':>22}")
     for workers in [int(w) for w in args.workers.split(",")]:
@@ -150,6 +151,8 @@ def main() -> None:
             finally:
                 process.send_signal(signal.SIGTERM)
                 process.wait(timeout=60)
+    print(f"load average {os.getloadavg()[0]:.1f} after (the machine's other work shares "
+          "these cores)")
 
 
 if __name__ == "__main__":
