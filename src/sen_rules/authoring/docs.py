@@ -249,6 +249,9 @@ def rule_html(model: Model, rule: Rule, area: Area) -> str:
                      "</p>")
     if rule.when_outcome:
         parts.append(f"<p><strong>Only with the outcome:</strong> {e(rule.when_outcome)}</p>")
+    if rule.when_decided_by:
+        parts.append("<p><strong>Only when the decision rests on:</strong> "
+                     + ", ".join(f"<code>{e(i)}</code>" for i in rule.when_decided_by) + "</p>")
     then = f"{e(label)} <code>{e(rule.value)}</code>"
     parts.append(f"<p><strong>Then ({effect}):</strong> {then}</p>")
     if rule.message:

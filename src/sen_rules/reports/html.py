@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..explain.narrative import DecisionSection, QuotedClause, Report, build_report
 from ..explain.reasons import Reason
+from ..explain.values import checks_in_words
 
 if TYPE_CHECKING:
     from ..explain.core import Explanation
@@ -132,13 +133,13 @@ def decision_html(n: int, d: DecisionSection) -> str:
     if d.ranking:
         out.append("<h3>Ranking of the candidate placements</h3><table><thead><tr>"
                    "<th>Rank</th><th>Candidate</th><th>Name</th><th>Shortfalls</th>"
-                   "<th>Not known</th></tr></thead><tbody>")
+                   "<th>To be assessed</th></tr></thead><tbody>")
         for row in d.ranking:
             out.append(f'<tr><td class="num">{e(str(row["rank"]))}</td>'
                        f"<td><code>{e(str(row['candidate']))}</code></td>"
                        f"<td>{e(str(row['name']))}</td>"
-                       f"<td>{e(', '.join(row['shortfalls']) or '—')}</td>"
-                       f"<td>{e(', '.join(row['not_known']) or '—')}</td></tr>")
+                       f"<td>{e(checks_in_words(row, 'shortfalls'))}</td>"
+                       f"<td>{e(checks_in_words(row, 'to_be_assessed'))}</td></tr>")
         out.append("</tbody></table>")
         if d.ranking_steps:
             out.append("<ul>" + "".join(f"<li>{e(s)}</li>" for s in d.ranking_steps) + "</ul>")
