@@ -43,8 +43,10 @@ FLIPPED = [
     ("value: early_years_panel", "value: pre_assessment_panel"),
     ("type: integer\n    value: 3\n", "type: integer\n    value: 4\n"),
     ("type: number\n    value: 10\n", "type: number\n    value: 5\n"),
-    ("choices: [ordered, pareto]\n    value: ordered",
-     "choices: [ordered, pareto]\n    value: pareto"),
+    ("choices: [ordered, pareto]\n    value: pareto",
+     "choices: [ordered, pareto]\n    value: ordered"),
+    ("choices: [schools, education_otherwise]\n    value: schools",
+     "choices: [schools, education_otherwise]\n    value: education_otherwise"),
     ("choices: [annual, six-monthly]\n    value: annual",
      "choices: [annual, six-monthly]\n    value: six-monthly"),
     ("type: integer\n    value: 56\n", "type: integer\n    value: 14\n"),
@@ -97,7 +99,7 @@ def test_the_flipped_rulebase_flips_every_open_choice(flipped_rulebase: Rulebase
     assert changed == {"leap_day_birthday", "academic_year_start", "quadrant_follows",
                        "pre_school_requests_panel", "complex_needs_funding_level",
                        "local_placement_max_km", "placement_conflict_policy",
-                       "under_five_reviews", "review_due_soon_days"}
+                       "pupil_referral_units_are", "under_five_reviews", "review_due_soon_days"}
 
 
 @settings(SETTINGS, max_examples=max(EXAMPLES // 3, 50))
