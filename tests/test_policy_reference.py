@@ -1,8 +1,8 @@
 """Both backends against the independent reference (``tests/reference``), on generated cases.
 
 The reference is a plain-Python reading of the policy text, written apart from the rule
-files. hypothesis generates cases (ordinary ones and ones pushed onto the boundaries of the
-rules), and on every case both backends must give the reference's decision on every topic:
+files. hypothesis generates cases (ordinary ones, ones pushed onto the boundaries of the
+rules and ones built around the edges of the readings the register settles), and on every case both backends must give the reference's decision on every topic:
 outcome, deciding rules, details, flags and notes. The bundled settings are checked, and a
 rulebase with every open choice flipped. Set ``SEN_RULES_POLICY_EXAMPLES`` to run more cases.
 
@@ -26,13 +26,14 @@ from reference.engine_view import differences, summarise
 from reference.policy import Calendar, ReferenceSettings, decide
 from sen_rules.case import parse_case
 from sen_rules.rulebase import Rulebase
+from sen_rules.testing.edges import reading_edges
 from sen_rules.testing.strategies import boundary_inputs, evaluation_inputs
 
 EXAMPLES = int(os.environ.get("SEN_RULES_POLICY_EXAMPLES", "1000"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much])
-INPUTS = st.one_of(evaluation_inputs(), boundary_inputs())
+INPUTS = st.one_of(evaluation_inputs(), boundary_inputs(), reading_edges())
 
 # Every open choice of the rulebase, flipped from its default (settings.yaml edits).
 FLIPPED = [

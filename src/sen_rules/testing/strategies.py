@@ -175,6 +175,11 @@ def case_dicts(draw: st.DrawFn, as_of: date) -> dict[str, Any]:
     if draw(st.booleans()):
         case["proposed_placement"] = draw(placements("P0"))
     if draw(st.integers(0, 3)) == 0:
+        pending: dict[str, Any] = {"kind": draw(st.sampled_from(["placement", "resources"]))}
+        if draw(st.booleans()):
+            pending["about"] = draw(_text)
+        case["pending_decision"] = pending
+    if draw(st.integers(0, 3)) == 0:
         case["joint_funding"] = {"kind": draw(st.sampled_from(["joint", "tripartite"])),
                                  "placement_discussion_needed_first": draw(st.booleans())}
     if draw(st.integers(0, 3)) == 0:
