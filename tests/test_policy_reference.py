@@ -2,8 +2,9 @@
 
 The reference is a plain-Python reading of the policy text, written apart from the rule
 files. hypothesis generates cases (ordinary ones, ones pushed onto the boundaries of the
-rules and ones built around the edges of the readings the register settles), and on every case both backends must give the reference's decision on every topic:
-outcome, deciding rules, details, flags and notes. The bundled settings are checked, and a
+rules and ones built around the edges of the readings the register settles), and on every
+case both backends must give the reference's decision on every topic: outcome, deciding
+rules, details, flags and notes. The bundled settings are checked, and a
 rulebase with every open choice flipped. Set ``SEN_RULES_POLICY_EXAMPLES`` to run more cases.
 
 Hand-worked cases pin the reference and the rules to the dates and values the domain facts
