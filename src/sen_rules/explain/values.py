@@ -107,3 +107,13 @@ def checks_in_words(row: Mapping[str, Any], which: str) -> str:
     words = row.get("shortfalls_in_words" if which == "shortfalls" else which)
     items = [f"“{w}”" for w in words] if words is not None else list(row[ids])
     return ", ".join(items) or "—"
+
+
+_PLACES = {"check": {"prefer": "met", "over": "not met", "unknown": "to be assessed"},
+           "criterion": {"prefer": "preferred", "over": "less preferred",
+                         "unknown": "not known"}}
+
+
+def place_in_words(kind: str, place: str) -> str:
+    """A candidate's place on a ranking check or criterion, as the reports say it."""
+    return _PLACES.get(kind, {}).get(place, place)
