@@ -124,7 +124,7 @@ def test_load_errors_are_precise(rules_copy: Callable[..., Path], name: str, edi
 
 
 def test_error_positions_point_into_multi_line_conditions(rules_copy: Callable[..., Path]) -> None:
-    edits = {STAGE: [("when: undergoing_statutory_assessment and not in_early_years_setting",
+    edits = {STAGE: [("when: undergoing_statutory_assessment and not early_years_names_apply",
                       'when: |\n      undergoing_statutory_assessment and\n      '
                       'setting.kind = "schol"')]}
     diag = only(errors_for(rules_copy, edits), "SR114")

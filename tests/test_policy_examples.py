@@ -37,7 +37,7 @@ AREA_EXAMPLES: list[tuple[str, str, dict[str, Any], dict[str, list[str]]]] = [
       "annual_review": ("overdue", {"due_by": "2009-02-11", "days_overdue": 89})},
      {"complex_needs_panel": ["cnp.delegated"]}),
     ("placement-candidates.json", "2009-11-30",
-     {"placement": ("recommendation_for_panel", {"recommended": ["WILLOW"]}),
+     {"placement": ("recommendation_for_panel", {"recommended": ["WILLOW", "LEA-RES"]}),
       "complex_needs_panel": "complex_needs_panel"},
      {"placement": ["placement.recommendation"]}),
     ("annual-review-transition.json", "2009-09-14",
@@ -75,8 +75,8 @@ AREA_FINDINGS: dict[tuple[str, str], dict[str, list[str]]] = {
                       "policy-on-home-to-school-travel"]},
     ("resource-decision-delegated.json", "2009-05-11"): {
         "complex_needs_panel": ["principal-case-officers"]},
-    ("cessation-nineteenth-birthday.json", "2011-03-15"): {
-        "cessation": ["written-notice-and-right-of-appeal", "criteria-for-ceasing"]},
+    ("cessation-nineteenth-birthday.json", "2011-03-15"): {  # a lapse, not a decision
+        "cessation": ["lapses-at-nineteen", "criteria-for-ceasing"]},
 }
 
 JOURNEY_EXPECTED: dict[str, dict[str, Any]] = {
@@ -173,11 +173,13 @@ def test_journey_appeal_holds_off_the_progress_ground() -> None:
     text = (JOURNEY / "2014-04-28-appeal-pending.json").read_text(encoding="utf-8")
     decision = next(d for d in _evaluate_both(text, "2014-04-28")["decisions"]
                     if d["topic"] == "cessation")
-    assert decision["overridden"] == ["cessation.progress"]
+    assert [r["id"] for r in decision["rules"] if r["role"] == "outcome"] == [
+        "cessation.appeal-pending"]
+    assert "cease_from" not in decision["details"]
 
 
 @pytest.mark.parametrize(("name", "as_of", "words"), [
-    ("placement-candidates.json", "2009-11-30", "WILLOW above LEA-RES"),
+    ("placement-candidates.json", "2009-11-30", "WILLOW and LEA-RES: neither ranks above"),
     ("cessation-nineteenth-birthday.json", "2011-03-15", "cease from: 2011-03-01"),
     ("cessation-secure-unit.json", "2010-09-01", "home authority stays responsible"),
 ])

@@ -1,9 +1,10 @@
 """Both backends against the independent reference (``tests/reference``), on generated cases.
 
 The reference is a plain-Python reading of the policy text, written apart from the rule
-files. hypothesis generates cases (ordinary ones and ones pushed onto the boundaries of the
-rules), and on every case both backends must give the reference's decision on every topic:
-outcome, deciding rules, details, flags and notes. The bundled settings are checked, and a
+files. hypothesis generates cases (ordinary ones, ones pushed onto the boundaries of the
+rules and ones built around the edges of the readings the register settles), and on every
+case both backends must give the reference's decision on every topic: outcome, deciding
+rules, details, flags and notes. The bundled settings are checked, and a
 rulebase with every open choice flipped. Set ``SEN_RULES_POLICY_EXAMPLES`` to run more cases.
 
 Hand-worked cases pin the reference and the rules to the dates and values the domain facts
@@ -26,13 +27,14 @@ from reference.engine_view import differences, summarise
 from reference.policy import Calendar, ReferenceSettings, decide
 from sen_rules.case import parse_case
 from sen_rules.rulebase import Rulebase
+from sen_rules.testing.edges import reading_edges
 from sen_rules.testing.strategies import boundary_inputs, evaluation_inputs
 
 EXAMPLES = int(os.environ.get("SEN_RULES_POLICY_EXAMPLES", "1000"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much])
-INPUTS = st.one_of(evaluation_inputs(), boundary_inputs())
+INPUTS = st.one_of(evaluation_inputs(), boundary_inputs(), reading_edges())
 
 # Every open choice of the rulebase, flipped from its default (settings.yaml edits).
 FLIPPED = [
@@ -43,8 +45,10 @@ FLIPPED = [
     ("value: early_years_panel", "value: pre_assessment_panel"),
     ("type: integer\n    value: 3\n", "type: integer\n    value: 4\n"),
     ("type: number\n    value: 10\n", "type: number\n    value: 5\n"),
-    ("choices: [ordered, pareto]\n    value: ordered",
-     "choices: [ordered, pareto]\n    value: pareto"),
+    ("choices: [ordered, pareto]\n    value: pareto",
+     "choices: [ordered, pareto]\n    value: ordered"),
+    ("choices: [schools, education_otherwise]\n    value: schools",
+     "choices: [schools, education_otherwise]\n    value: education_otherwise"),
     ("choices: [annual, six-monthly]\n    value: annual",
      "choices: [annual, six-monthly]\n    value: six-monthly"),
     ("type: integer\n    value: 56\n", "type: integer\n    value: 14\n"),
@@ -97,7 +101,7 @@ def test_the_flipped_rulebase_flips_every_open_choice(flipped_rulebase: Rulebase
     assert changed == {"leap_day_birthday", "academic_year_start", "quadrant_follows",
                        "pre_school_requests_panel", "complex_needs_funding_level",
                        "local_placement_max_km", "placement_conflict_policy",
-                       "under_five_reviews", "review_due_soon_days"}
+                       "pupil_referral_units_are", "under_five_reviews", "review_due_soon_days"}
 
 
 @settings(SETTINGS, max_examples=max(EXAMPLES // 3, 50))

@@ -32,9 +32,19 @@ ACTION_NOW = [{"started": "2013-01-07", "outside_advice_sought": False}]
     [
         (child(statement={"made_on": "2014-01-01"}, sen_support=SUPPORT), "2015-01-01",
          "statement", "stage.statement"),
-        (child(setting={"kind": "school"}, sen_support=ACTION_NOW,
+        (child("2007-04-10", setting={"kind": "school"}, sen_support=ACTION_NOW,
                assessment_request={"route": "parent", "requested_on": "2013-02-01"}),
          "2013-03-01", "school_action_plus", "stage.assessment-pending.school"),
+        # below compulsory school age (it starts on 31 August 2013): Early Years names
+        (child(setting={"kind": "school"}, sen_support=ACTION_NOW,
+               assessment_request={"route": "parent", "requested_on": "2013-02-01"}),
+         "2013-03-01", "early_years_action_plus", "stage.assessment-pending.early-years"),
+        (child(assessment_request={"route": "parent", "requested_on": "2013-02-01"}),
+         "2013-08-30", "early_years_action_plus", "stage.assessment-pending.early-years"),
+        (child(assessment_request={"route": "parent", "requested_on": "2013-02-01"}),
+         "2013-08-31", "school_action_plus", "stage.assessment-pending.school"),
+        (child(sen_support=ACTION_NOW), "2013-03-01", "no_sen_support_recorded",
+         "stage.none"),  # pre-school, no setting: no setting's own resources
         (child(setting={"kind": "early_years"},
                assessment_request={"route": "health_notification", "requested_on": "2010-02-01"}),
          "2010-03-01", "early_years_action_plus", "stage.assessment-pending.early-years"),
@@ -42,8 +52,10 @@ ACTION_NOW = [{"started": "2013-01-07", "outside_advice_sought": False}]
          "school_action_plus", "stage.action-plus.school"),
         (child(setting={"kind": "early_years"}, sen_support=SUPPORT), "2014-01-01",
          "early_years_action_plus", "stage.action-plus.early-years"),
-        (child(setting={"kind": "school"}, sen_support=ACTION_NOW), "2013-03-01",
+        (child("2007-04-10", setting={"kind": "school"}, sen_support=ACTION_NOW), "2013-03-01",
          "school_action", "stage.action.school"),
+        (child(setting={"kind": "school"}, sen_support=ACTION_NOW), "2013-03-01",
+         "early_years_action", "stage.action.early-years"),
         (child(setting={"kind": "early_years"}, sen_support=ACTION_NOW), "2013-03-01",
          "early_years_action", "stage.action.early-years"),
         (child(setting={"kind": "school"}, sen_support=SUPPORT[:1]), "2013-07-01",
@@ -96,8 +108,10 @@ def test_school_referral_needs_action_and_action_plus_on_record() -> None:
     with_both = child(setting={"kind": "school", "quadrant": "South-East"}, sen_support=SUPPORT,
                       assessment_request=request)
     assert not run(with_both, "2014-02-01")["assessment_routing"].flags
-    only_plus = {**with_both, "sen_support": SUPPORT[1:]}
-    flags = run(only_plus, "2014-02-01")["assessment_routing"].flags
+    only_plus = {**with_both, "sen_support": SUPPORT[1:]}  # Action Plus includes Action
+    assert not run(only_plus, "2014-02-01")["assessment_routing"].flags
+    only_action = {**with_both, "sen_support": SUPPORT[:1]}
+    flags = run(only_action, "2014-02-01")["assessment_routing"].flags
     assert [f.code for f in flags] == ["action-not-on-record"]
     after = {**with_both, "assessment_request": {"route": "school", "requested_on": "2013-06-30"}}
     flags = run(after, "2014-02-01")["assessment_routing"].flags  # Action Plus came later

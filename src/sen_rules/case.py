@@ -244,6 +244,18 @@ class Placement(_Model):
     """The educational progress the pupil is expected to make there."""
 
 
+class PendingDecision(_Model):
+    """A placement or resource decision the authority has to make, recorded before (or
+    without) any placement being proposed: for example for a pupil out of school, a request
+    for funding, or a disputed level of support."""
+
+    kind: Literal["placement", "resources"]
+    """placement: where the child is to be educated; resources: the resources allocated to
+    the child (funding, support, equipment), with or without a change of placement."""
+    about: LongText | None = None
+    """What the decision is about, in words."""
+
+
 class JointFunding(_Model):
     """A request to Health and/or Social Services to share the cost of a placement."""
 
@@ -293,7 +305,7 @@ class CessationCircumstances(_Model):
     placed_by_parents_in_independent_school_on: IsoDate | None = None
     """When parents placed the child in an independent school."""
     left_school_on: IsoDate | None = None
-    """When the young person stopped attending school."""
+    """When the young person stopped attending school (absent if they have returned)."""
     appeal_pending: bool = False
     """Whether an appeal to the Tribunal against a decision to cease is pending."""
 
@@ -328,6 +340,9 @@ class Case(_Model):
     """The Statement of SEN, if the authority maintains one."""
     proposed_placement: Placement | None = None
     """The placement being proposed, if a placement or resource decision is to be made."""
+    pending_decision: PendingDecision | None = None
+    """A placement or resource decision that is pending, whether or not a placement has been
+    proposed or candidates are being weighed."""
     joint_funding: JointFunding | None = None
     """A planned request for joint or tripartite funding."""
     significant_health_or_social_care_issues: bool = False

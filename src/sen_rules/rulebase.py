@@ -116,6 +116,9 @@ class Rule:
     register: tuple[str, ...]
     location: SourceLocation
     when_outcome: str | None = None  # a flag or note that accompanies this outcome of its area
+    # a flag or note that accompanies a decision only when one of these outcome rules (ids,
+    # any version) is among the rules that decided it
+    when_decided_by: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -193,6 +196,11 @@ class Criterion:
     citations: tuple[Citation, ...]
     register: tuple[str, ...]
     location: SourceLocation
+    words: str | None = None  # how outputs name it: words quoted from one of its citations
+
+
+# A candidate's place on the checks is its worst check, worst meaning last in this order.
+DEFAULT_CHECKS_TIERS = ("met", "not_known", "not_met")
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +212,8 @@ class Ranking:
     conflict_policy: str  # name of the setting that holds the policy
     citations: tuple[Citation, ...]
     location: SourceLocation
+    checks_tiers: tuple[str, ...] = DEFAULT_CHECKS_TIERS
+    checks_words: str | None = None  # how outputs name the checks taken together
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,19 +437,25 @@ def _expr(e: ir.Expr | None) -> str | None:
 
 
 def _rule_content(r: Rule) -> dict[str, Any]:
-    return {
+    content = {
         "id": r.id, "version": r.version, "title": r.title, "area": r.area,
         "when": canonical(r.condition), "effect": r.effect, "value": r.value,
         "message": r.message, "details": {k: canonical(v) for k, v in r.details.items()},
         "priority": r.priority, "in_force": r.in_force.as_dict(), "when_outcome": r.when_outcome,
         "cites": [c.as_dict() for c in r.citations], "register": list(r.register),
     }
+    if r.when_decided_by:
+        content["when_decided_by"] = list(r.when_decided_by)
+    return content
 
 
 def _criterion_content(c: Criterion) -> dict[str, Any]:
-    return {"id": c.id, "kind": c.kind, "title": c.title, "prefer": canonical(c.prefer),
-            "over": canonical(c.over), "labels": [c.prefer_label, c.over_label],
-            "cites": [x.as_dict() for x in c.citations]}
+    content = {"id": c.id, "kind": c.kind, "title": c.title, "prefer": canonical(c.prefer),
+               "over": canonical(c.over), "labels": [c.prefer_label, c.over_label],
+               "cites": [x.as_dict() for x in c.citations]}
+    if c.words is not None:
+        content["words"] = c.words
+    return content
 
 
 def canonical_content(rb: Rulebase) -> dict[str, Any]:
@@ -476,6 +492,8 @@ def canonical_content(rb: Rulebase) -> dict[str, Any]:
                     "checks": [_criterion_content(c) for c in a.ranking.checks],
                     "criteria": [_criterion_content(c) for c in a.ranking.criteria],
                     "conflict_policy": a.ranking.conflict_policy,
+                    "checks_tiers": list(a.ranking.checks_tiers),
+                    "checks_words": a.ranking.checks_words,
                 },
             }
             for a in rb.areas

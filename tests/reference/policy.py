@@ -56,7 +56,8 @@ class ReferenceSettings:
     pre_school_requests_panel: str = "early_years_panel"
     complex_needs_funding_level: int = 3
     local_placement_max_km: float = 10
-    placement_conflict_policy: str = "ordered"
+    placement_conflict_policy: str = "pareto"
+    pupil_referral_units_are: str = "schools"
     under_five_reviews: str = "annual"
     review_due_soon_days: int = 56
 
@@ -172,11 +173,17 @@ def decide(case: Case, as_of: date, settings: ReferenceSettings | None = None
     """The decision of every topic that applies to ``case`` on ``as_of``."""
     s = settings or DEFAULTS
     cal = calendar(s)
-    out: dict[str, dict[str, Any]] = {"sen_stage": sen_stage(case, as_of)}
+    out: dict[str, dict[str, Any]] = {"sen_stage": sen_stage(case, as_of, cal)}
     if case.assessment_request is not None:
         out["assessment_routing"] = routing(case, cal, s)
         out["assessment_timescale"] = timescale(case, as_of)
-    if case.proposed_placement is not None or case.candidate_placements:
+    # A placement or resource decision is pending: a placement proposed or weighed, a
+    # decision recorded as pending, or a pupil with a Statement out of school or receiving
+    # education otherwise ("complicated placement issues e.g. pupil out of school").
+    if (case.proposed_placement is not None or case.candidate_placements
+            or case.pending_decision is not None
+            or (case.statement is not None
+                and case.education.status in ("out_of_school", "education_otherwise"))):
         out["complex_needs_panel"] = complex_needs_panel(case, s)
     if case.candidate_placements:
         out["placement"] = placement(case, s)
@@ -189,14 +196,25 @@ def decide(case: Case, as_of: date, settings: ReferenceSettings | None = None
 
 # ---- The Stages of the SEN Code of Practice: three thresholds; a child undergoing
 # statutory assessment stays at (School or Early Years) Action Plus until the outcome.
-def sen_stage(case: Case, as_of: date) -> dict[str, Any]:
-    early = case.setting.kind == "early_years"
+# "Early Years" names apply in early years settings and to a child below compulsory school
+# age ("pre-school age"); a pre-school child with no setting has no setting's own resources
+# supporting them, so is at Early Years Action Plus only while an assessment is pending.
+def sen_stage(case: Case, as_of: date, cal: Calendar) -> dict[str, Any]:
+    starts = cal.compulsory_start(case.child.date_of_birth)
+    pre_school = as_of < starts
+    no_setting = case.setting.kind == "none"
+    early = case.setting.kind == "early_years" or pre_school
     prefix = "early_years" if early else "school"
     current = [p for p in case.sen_support
                if p.started <= as_of and (p.ended is None or p.ended >= as_of)]
+    if early and no_setting:
+        current = []
     request = case.assessment_request
     if case.statement is not None:
         return _decision("statement", ["stage.statement"])
+    notes: dict[str, Any] = {}
+    if pre_school and no_setting:
+        notes["pre-school-no-setting"] = {"compulsory_school_age_starts": starts}
     if request is not None and request.outcome == "pending":
         rule = "stage.assessment-pending." + ("early-years" if early else "school")
         outcome, because = f"{prefix}_action_plus", [rule]
@@ -207,8 +225,7 @@ def sen_stage(case: Case, as_of: date) -> dict[str, Any]:
         outcome = f"{prefix}_action"
         because = ["stage.action." + ("early-years" if early else "school")]
     else:
-        return _decision("no_sen_support_recorded", ["stage.none"])
-    notes: dict[str, Any] = {}
+        return _decision("no_sen_support_recorded", ["stage.none"], notes=notes)
     if outcome in ("school_action", "school_action_plus"):
         # "At the School Action and School Action Plus thresholds schools may seek support"
         notes["support-services-available"] = {}
@@ -237,7 +254,7 @@ def routing(case: Case, cal: Calendar, s: ReferenceSettings) -> dict[str, Any]:
             flags["quadrant-unknown"] = {}
     if request.route == "school":
         before = [p for p in case.sen_support if p.started <= request.requested_on]
-        action = any(not p.outside_advice_sought for p in before)
+        action = bool(before)  # Action Plus: the school "continues to support" the pupil
         action_plus = any(p.outside_advice_sought for p in before)
         if not (action and action_plus):
             flags["action-not-on-record"] = {}
@@ -307,9 +324,11 @@ def complex_needs_panel(case: Case, s: ReferenceSettings) -> dict[str, Any]:
         triggers.append("cnp.health-social-care-issues")
     if any(not d.resolved for d in case.disputes):
         triggers.append("cnp.unresolved-dispute")
+    otherwise = ("education_otherwise", "pupil_referral_unit") if (
+        s.pupil_referral_units_are == "education_otherwise") else ("education_otherwise",)
     if (case.education.status in ("out_of_school", "education_otherwise")
             or (case.proposed_placement is not None
-                and case.proposed_placement.provision == "education_otherwise")):
+                and case.proposed_placement.provision in otherwise)):
         triggers.append("cnp.complicated-placement")
     if triggers:
         return _decision("complex_needs_panel", triggers)
@@ -317,8 +336,12 @@ def complex_needs_panel(case: Case, s: ReferenceSettings) -> dict[str, Any]:
                      notes={"principal-case-officers": {}})
 
 
-# ---- Placement: seek to ensure (peer group, social environment, progress), then seek to
-# prioritise (day, local, wider range, mainstream links, schools), the panel deciding.
+# ---- Placement: "1. Seek to ensure" (peer group, social environment, progress), then
+# "2. Seek to prioritise" five bullets (day, local, wider range, mainstream links, schools),
+# the panel deciding. A candidate's tier is its worst check, met before not met before not
+# recorded ("to be assessed"): an unassessed candidate is never ranked over an assessed
+# one. The bullets are unranked by default (pareto within a tier); "ordered" reads them in
+# the order listed.
 MET, UNKNOWN, NOT_MET = 0, 1, 2
 CHECKS = ("placement.ensure.peer-group", "placement.ensure.social-environment",
           "placement.ensure.progress")
@@ -326,8 +349,10 @@ CRITERIA = ("placement.prioritise.day", "placement.prioritise.local",
             "placement.prioritise.wider-range", "placement.prioritise.mainstream-links",
             "placement.prioritise.schools")
 PLACE = {MET: "preferred", UNKNOWN: "not known", NOT_MET: "less preferred"}
+TIER = {MET: 0, NOT_MET: 1, UNKNOWN: 2}  # the worst check decides the tier
+TIER_WORDS = ("met", "not met", "to be assessed")
 MAINSTREAM = ("mainstream_school", "resource_base")
-SCHOOLS = ("mainstream_school", "resource_base", "special_school", "pupil_referral_unit")
+SCHOOLS = ("mainstream_school", "resource_base", "special_school")
 UNITS = ("therapeutic_unit", "childrens_home_with_education", "psychiatric_unit", "secure_unit")
 
 
@@ -353,7 +378,9 @@ def priorities_of(p: Placement, s: ReferenceSettings) -> tuple[int, ...]:
         links = NOT_MET
     else:
         links = UNKNOWN
-    school = MET if p.provision in SCHOOLS else NOT_MET if p.provision in UNITS else UNKNOWN
+    schools = SCHOOLS + (("pupil_referral_unit",) if s.pupil_referral_units_are == "schools"
+                         else ())
+    school = MET if p.provision in schools else NOT_MET if p.provision in UNITS else UNKNOWN
     return (day, local, wide, links, school)
 
 
@@ -362,21 +389,22 @@ def placement(case: Case, s: ReferenceSettings) -> dict[str, Any]:
     rows = []
     for p in case.candidate_placements:
         checks = checks_of(p)
-        tier = max(checks)  # any shortfall, else anything not known, else all met
+        tier = max(TIER[c] for c in checks)
         rows.append((p, checks, (tier, *priorities_of(p, s))))
     if s.placement_conflict_policy == "pareto":
         def better(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
             return a != b and all(x <= y for x, y in zip(a, b, strict=True))
 
         layer: dict[str, int] = {}
-        left = list(rows)
         n = 0
-        while left:
-            front = [r for r in left if not any(better(o[2], r[2]) for o in left)]
-            for r in front:
-                layer[r[0].id] = n
-            left = [r for r in left if r not in front]
-            n += 1
+        for tier in sorted({r[2][0] for r in rows}):
+            left = [r for r in rows if r[2][0] == tier]
+            while left:
+                front = [r for r in left if not any(better(o[2][1:], r[2][1:]) for o in left)]
+                for r in front:
+                    layer[r[0].id] = n
+                left = [r for r in left if r not in front]
+                n += 1
         order = sorted(rows, key=lambda r: (layer[r[0].id], r[2], r[0].id))
         rank = {r[0].id: layer[r[0].id] + 1 for r in rows}
     else:
@@ -385,17 +413,26 @@ def placement(case: Case, s: ReferenceSettings) -> dict[str, Any]:
         for i, r in enumerate(order):
             same = i > 0 and order[i - 1][2] == r[2]
             rank[r[0].id] = rank[order[i - 1][0].id] if same else i + 1
+
+    def words(name: str, value: int) -> str:
+        return TIER_WORDS[value] if name == "seek-to-ensure" else PLACE[value]
+
     table = [{"rank": rank[p.id], "candidate": p.id,
               "shortfalls": [c for c, v in zip(CHECKS, checks, strict=True) if v == NOT_MET],
               "not_known": [c for c, v in zip(CHECKS, checks, strict=True) if v == UNKNOWN],
-              "criteria": dict(zip(names, [PLACE[v] for v in scores], strict=True))}
+              "criteria": {n: words(n, v) for n, v in zip(names, scores, strict=True)}}
              for p, checks, scores in order]
     steps = []
     for (a, _, sa), (b, _, sb) in zip(order, order[1:], strict=False):
         for_a = [n for n, x, y in zip(names, sa, sb, strict=True) if x < y]
         for_b = [n for n, x, y in zip(names, sa, sb, strict=True) if y < x]
         tie = rank[a.id] == rank[b.id]
-        decided = None if tie or s.placement_conflict_policy == "pareto" else for_a[0]
+        if tie:
+            decided = None
+        elif s.placement_conflict_policy == "pareto":
+            decided = "seek-to-ensure" if sa[0] != sb[0] else None
+        else:
+            decided = for_a[0]
         steps.append({"higher": a.id, "lower": b.id, "tie": tie, "decided_by": decided,
                       "favours_higher": for_a, "conflicts": for_b})
     details = {"conflict_policy": s.placement_conflict_policy,
@@ -451,8 +488,12 @@ def annual_review(case: Case, as_of: date, cal: Calendar, s: ReferenceSettings
 
 
 # ---- Ceasing to maintain Statements: five grounds; written notice with the right of
-# appeal; no cessation while an appeal is pending; the secure-unit ground replaced from
-# 1 September 2010 (the home authority keeps responsibility for a detained child).
+# appeal for the authority's decisions; no cessation while an appeal is pending, except that
+# a Statement lapses in law at the 19th birthday (not a decision of the authority, no
+# notice, no appeal holds it); the secure-unit ground replaced from 1 September 2010 (the
+# home authority keeps responsibility for a detained child). A young person who stopped
+# attending school and has not returned does not attend after the end of compulsory school
+# age: the Statement is ceased from the later of the day they left and the leaving date.
 DETAINED_CHILDREN_LAW = date(2010, 9, 1)
 
 
@@ -464,40 +505,44 @@ def cessation(case: Case, as_of: date, cal: Calendar) -> dict[str, Any]:
     dob = case.child.date_of_birth
     nineteenth = cal.attains(dob, 19)
     leaving = cal.compulsory_end(dob)
+    holds = c.appeal_pending  # a pending appeal holds the authority's decisions to cease
     grounds: dict[str, date] = {}
     keeps = False
-    if c.criteria_no_longer_met_on is not None and c.criteria_no_longer_met_on >= made:
+    if c.criteria_no_longer_met_on is not None and c.criteria_no_longer_met_on >= made \
+            and not holds:
         grounds["cessation.progress"] = c.criteria_no_longer_met_on
     order = c.placed_under_order
     if order is not None and order.placed_on >= made:
+        # The rule for this ground carries no appeal condition (see docs/readings.md).
         if as_of < DETAINED_CHILDREN_LAW:
             grounds["cessation.placed-under-order"] = order.placed_on
         else:
             keeps = True
     independent = c.placed_by_parents_in_independent_school_on
-    if independent is not None and independent >= made:
+    if independent is not None and independent >= made and not holds:
         grounds["cessation.independent-school"] = independent
-    if c.left_school_on is not None and c.left_school_on >= made and c.left_school_on >= leaving:
-        grounds["cessation.left-school"] = c.left_school_on
+    left = c.left_school_on
+    if left is not None and left >= made and as_of >= leaving and not holds:
+        grounds["cessation.left-school"] = max(left, leaving)
     if as_of >= nineteenth:
         grounds["cessation.nineteenth-birthday"] = nineteenth
 
     flags: dict[str, Any] = {}
     notes: dict[str, Any] = {"criteria-for-ceasing": {}}
-    if c.left_school_on is not None and c.left_school_on < leaving:
+    if left is not None and left < leaving and as_of < leaving:
         flags["left-school-before-end-of-compulsory-school-age"] = {
-            "left_school_on": c.left_school_on, "compulsory_school_age_ends": leaving}
+            "left_school_on": left, "compulsory_school_age_ends": leaving}
     events = [c.criteria_no_longer_met_on, order.placed_on if order else None, independent,
-              c.left_school_on]
+              left]
     if any(e is not None and e < made for e in events):
         notes["circumstances-before-statement"] = {}
     if as_of < nineteenth:
         notes["lapses-at-nineteen-ahead"] = {"nineteenth_birthday": nineteenth,
                                              "provision_sustained_until": cal.year_end(nineteenth)}
-    elif c.appeal_pending:
+    else:
         notes["lapses-at-nineteen"] = {"nineteenth_birthday": nineteenth}
 
-    if c.appeal_pending:
+    if c.appeal_pending and as_of < nineteenth:
         return _decision("maintain_appeal_pending", ["cessation.appeal-pending"],
                          flags=flags, notes=notes)
     if grounds:
@@ -509,7 +554,8 @@ def cessation(case: Case, as_of: date, cal: Calendar) -> dict[str, Any]:
                                    "last_day_of_provision": min(last_days)}
         if "cessation.left-school" in grounds:
             details["compulsory_school_age_ended"] = leaving
-        notes["written-notice-and-right-of-appeal"] = {}
+        if set(grounds) != {"cessation.nineteenth-birthday"}:
+            notes["written-notice-and-right-of-appeal"] = {}
         return _decision("cease", list(grounds), details, flags, notes)
     if keeps:
         return _decision("maintain", ["cessation.placed-under-order@2"], flags=flags, notes=notes)

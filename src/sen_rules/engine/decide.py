@@ -140,6 +140,7 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
         winners = [plan.otherwise]
         refs = [plan.otherwise_ref]
     outcome = winners[0].value
+    decided_by = {r.id for r in winners}
     details = _details(ap, area, winners, env) if any(r.details for r in winners) else {}
     flags: list[Finding] = []
     notes: list[Finding] = []
@@ -147,6 +148,8 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
         if rule.key not in fired:
             continue
         if rule.when_outcome is not None and rule.when_outcome != outcome:
+            continue
+        if rule.when_decided_by and not decided_by.intersection(rule.when_decided_by):
             continue
         extra = (freeze({k: _value(fn(env)) for k, fn in ap.details[rule.key].items()})
                  if rule.details else _EMPTY)

@@ -216,16 +216,21 @@ def _decision(x: Explanation, at: AreaTrace, d: Decision) -> DecisionSection:
                                       tuple(why_false(trace, rt.node))))
     for rt in at.rules:
         if rt.fired and rt.role.startswith("not raised"):
-            text = (f"it applies only when the outcome is {rt.rule.when_outcome}, and the "
-                    f"outcome is {at.outcome}")
+            if rt.rule.when_outcome is not None and rt.rule.when_outcome != at.outcome:
+                text = (f"it applies only when the outcome is {rt.rule.when_outcome}, and the "
+                        f"outcome is {at.outcome}")
+            else:
+                text = ("it applies only when the decision rests on "
+                        + " or ".join(rt.rule.when_decided_by) + ", and it does not")
             not_applied.append(NotApplied(rt.rule.id, rt.rule.title, rt.rule.effect,
                                           (Reason(text),)))
     ranking = tuple(thaw(d.details.get("ranking") or ()))
     steps = []
     for step in thaw(d.details.get("steps") or ()):
-        text = f"{step['higher']} above {step['lower']}: {step['reason']}"
-        if step.get("conflicts"):
-            pulls = ", ".join(c["criterion"] for c in step["conflicts"])
+        text = (f"{step['higher']} {'and' if step['tie'] else 'above'} {step['lower']}: "
+                f"{step['reason']}")
+        if step.get("conflicts") and not step.get("tie"):
+            pulls = "; ".join(f"“{c.get('words', c['criterion'])}”" for c in step["conflicts"])
             text += f" (but {pulls} favour{'s' if len(step['conflicts']) == 1 else ''} " \
                     f"{step['lower']}: a conflict for the panel to weigh)"
         steps.append(text)

@@ -15,7 +15,7 @@ from ..language.printer import canonical
 from ..reports.text import rulebase_line, text_of
 from .reasons import also_not_met, why_false, why_true
 from .trace import AreaTrace, Node, Trace
-from .values import say
+from .values import place_in_words, say
 
 if TYPE_CHECKING:
     from .core import Explanation
@@ -106,10 +106,14 @@ def area_lines(trace: Trace, at: AreaTrace, x: Explanation) -> list[str]:
         else:
             lines.append("      condition:")
             lines.extend(node_lines(rt.node, "        "))
+    ranking = at.area.ranking
+    words = {c.id: c.words or c.title
+             for c in (ranking.checks + ranking.criteria if ranking else ())}
     for cand in at.candidates:
         lines.append(f"  candidate {cand.path}:")
         for el in cand.elements:
-            lines.append(f"    {el.kind} {el.criterion}: {el.place}")
+            lines.append(f"    {el.kind} “{words.get(el.criterion, el.criterion)}” "
+                         f"({el.criterion}): {place_in_words(el.kind, el.place)}")
             lines.extend(node_lines(el.prefer, "      "))
             lines.extend(node_lines(el.over, "      "))
     lines.extend(changes_lines(x, area.id, "  "))

@@ -206,6 +206,8 @@ class RuleTrace:
         }
         if r.when_outcome is not None:
             d["when_outcome"] = r.when_outcome
+        if r.when_decided_by:
+            d["when_decided_by"] = list(r.when_decided_by)
         d["condition"] = self.node.to_dict()
         if why_not:
             d["why_not"] = why_not
@@ -557,6 +559,8 @@ def _derive_decision(trace: AreaTrace, in_force: frozenset[str]) -> None:
             rt.role = "overridden"
         elif r.when_outcome is not None and r.when_outcome != outcome:
             rt.role = f"not raised: only with outcome {r.when_outcome}"
+        elif r.when_decided_by and not {w.id for w in winners}.intersection(r.when_decided_by):
+            rt.role = "not raised: only when decided by " + ", ".join(r.when_decided_by)
         else:
             rt.role = f"{r.effect} raised"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -98,3 +99,21 @@ def path_words(path: str) -> str:
             rest = rest[1:] if rest.startswith("[") else rest
         out.append(text)
     return " › ".join(out)
+
+
+def checks_in_words(row: Mapping[str, Any], which: str) -> str:
+    """A ranking row's shortfalls or checks to be assessed, in the policy's words."""
+    ids = {"shortfalls": "shortfalls", "to_be_assessed": "not_known"}[which]
+    words = row.get("shortfalls_in_words" if which == "shortfalls" else which)
+    items = [f"“{w}”" for w in words] if words is not None else list(row[ids])
+    return ", ".join(items) or "—"
+
+
+_PLACES = {"check": {"prefer": "met", "over": "not met", "unknown": "to be assessed"},
+           "criterion": {"prefer": "preferred", "over": "less preferred",
+                         "unknown": "not known"}}
+
+
+def place_in_words(kind: str, place: str) -> str:
+    """A candidate's place on a ranking check or criterion, as the reports say it."""
+    return _PLACES.get(kind, {}).get(place, place)

@@ -36,6 +36,7 @@ from ..language.types import (
     object_type,
 )
 from ..rulebase import (
+    DEFAULT_CHECKS_TIERS,
     FOREVER_FROM,
     FOREVER_UNTIL,
     Area,
@@ -541,6 +542,13 @@ class _Loader:
                                  message=o.message, details=o.details, cites=o.cites,
                                  register=o.register_ids, priority=10_000),
                 aid, doc, ("otherwise",), outcome_values, scope)
+        deciding_ids = {r.id for r in rules if r.effect == "outcome"}
+        for r in rules:
+            for rid in r.when_decided_by:
+                if rid not in deciding_ids:
+                    self.error("SR104", f"rule {r.id!r}: 'when_decided_by' names {rid!r}, which "
+                               f"is not an outcome rule of area {aid!r}"
+                               + _did_you_mean(rid, sorted(deciding_ids)), r.location)
         for key in parsed.combine:
             if not any(key in r.details for r in rules):
                 self.error("SR107", f"combine names {key!r}, but no rule of {aid!r} gives that "
@@ -574,6 +582,10 @@ class _Loader:
         if entry.when_outcome is not None and entry.outcome is not None:
             self.error("SR103", f"rule {entry.id!r}: 'when_outcome' is for flags and notes", loc)
             ok = False
+        if entry.when_decided_by and entry.outcome is not None:
+            self.error("SR103", f"rule {entry.id!r}: 'when_decided_by' is for flags and notes",
+                       loc)
+            ok = False
         if not entry.cites:
             self.error("SR123", f"rule {entry.id!r} cites nothing: every rule quotes the clause "
                        "of the policy (or statute) it implements", loc)
@@ -605,7 +617,8 @@ class _Loader:
         message = fold(entry.message) if entry.message else None
         return Rule(entry.id, entry.version, entry.title, area, condition,
                     effect, value, message, details, entry.priority,  # type: ignore[arg-type]
-                    self.order, span, cites, tuple(entry.register_ids), loc, entry.when_outcome)
+                    self.order, span, cites, tuple(entry.register_ids), loc, entry.when_outcome,
+                    tuple(entry.when_decided_by))
 
     def build_ranking(self, entry: schema.RankingEntry, area: str,
                       doc: YamlDocument) -> Ranking | None:
@@ -635,6 +648,7 @@ class _Loader:
                 if not c.cites:
                     self.error("SR123", f"{kind} {c.id!r} cites nothing", doc.where(path))
                 cites = self.citations(c.cites, doc, path + ("cites",))
+                self.check_words(c.words, c.cites, doc, path + ("words",))
                 if c.id in self.rule_keys:
                     self.error("SR105", f"id {c.id!r} is also used at {self.rule_keys[c.id]}",
                                doc.where(path + ("id",)))
@@ -647,14 +661,31 @@ class _Loader:
                 labels = ((c.prefer_label or "preferred", c.over_label or "less preferred")
                           if kind == "criterion" else ("met", "not met"))
                 items.append(Criterion(c.id, kind, c.title, a, b, labels[0], labels[1],  # type: ignore[arg-type]
-                                       self.order, cites, tuple(c.register_ids), doc.where(path)))
+                                       self.order, cites, tuple(c.register_ids), doc.where(path),
+                                       fold(c.words) if c.words else None))
+        self.check_words(entry.checks_words, entry.cites, doc, ("ranking", "checks_words"))
+        tiers = tuple(entry.checks_tiers or DEFAULT_CHECKS_TIERS)
+        if sorted(tiers) != sorted(DEFAULT_CHECKS_TIERS):
+            self.error("SR103", "checks_tiers must list met, not_met and not_known once each",
+                       doc.where(("ranking", "checks_tiers")))
+            tiers = DEFAULT_CHECKS_TIERS
         if not isinstance(coll, ir.FieldRef):
             return None
         return Ranking(variable, coll, tuple(i for i in items if i.kind == "check"),
                        tuple(i for i in items if i.kind == "criterion"),
                        entry.conflict_policy_setting,
                        self.citations(entry.cites, doc, ("ranking", "cites")),
-                       doc.where(("ranking",)))
+                       doc.where(("ranking",)), tiers,
+                       fold(entry.checks_words) if entry.checks_words else None)
+
+    def check_words(self, words: str | None, cites: list[schema.CitationEntry],
+                    doc: YamlDocument, path: YPath) -> None:
+        """The words outputs name a check or criterion by are quoted from its citations."""
+        if words is None:
+            return
+        if not any(fold(words) in fold(c.quote) for c in cites):
+            self.error("SR122", f"the words {fold(words)!r} are not part of any quote this "
+                       "item cites: name it by words quoted from the policy", doc.where(path))
 
     # ---------------------------------------------------------------- register
     def load_register(self, relative: str, at: SourceLocation) -> tuple[RegisterEntry, ...]:

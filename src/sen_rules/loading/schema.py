@@ -44,6 +44,7 @@ class RuleEntry(_File):
     title: Text
     when: Expression | bool | None = None
     when_outcome: Name | None = None
+    when_decided_by: list[RuleId] = []
     outcome: Name | None = None
     flag: RuleId | None = None
     note: RuleId | None = None
@@ -84,6 +85,7 @@ class CriterionEntry(_File):
     over: Expression
     prefer_label: Text | None = None
     over_label: Text | None = None
+    words: Text | None = None
     cites: list[CitationEntry] = []
     register_ids: list[RuleId] = Field(default=[], alias="register")
 
@@ -93,6 +95,7 @@ class CheckEntry(_File):
     title: Text
     met: Expression
     not_met: Expression
+    words: Text | None = None
     cites: list[CitationEntry] = []
     register_ids: list[RuleId] = Field(default=[], alias="register")
 
@@ -102,6 +105,8 @@ class RankingEntry(_File):
     checks: list[CheckEntry] = []
     criteria: list[CriterionEntry]
     conflict_policy_setting: Name
+    checks_tiers: list[Literal["met", "not_met", "not_known"]] | None = None
+    checks_words: Text | None = None
     cites: list[CitationEntry] = []
 
 

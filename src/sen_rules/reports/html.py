@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..explain.narrative import Report, build_report
+from ..explain.values import checks_in_words
 from ..rendering import render
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def render_report(report: Report) -> str:
-    return render("report.html.j2", report=report,
+    return render("report.html.j2", report=report, checks_in_words=checks_in_words,
                   title=f"Decision report: case {report.case_id}")
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..explain.narrative import DecisionSection, QuotedClause, Report, build_report
 from ..explain.reasons import Reason
+from ..explain.values import checks_in_words
 
 if TYPE_CHECKING:
     from ..explain.core import Explanation
@@ -105,12 +106,12 @@ def decision_md(n: int, d: DecisionSection) -> list[str]:
                 lines += clause_md(q) + [""]
     if d.ranking:
         lines += ["### Ranking of the candidate placements", "",
-                  "| Rank | Candidate | Name | Shortfalls | Not known |",
+                  "| Rank | Candidate | Name | Shortfalls | To be assessed |",
                   "|---:|---|---|---|---|"]
         for row in d.ranking:
             lines.append(f"| {row['rank']} | {code(str(row['candidate']))} | "
-                         f"{esc(str(row['name']))} | {esc(', '.join(row['shortfalls']) or '—')}"
-                         f" | {esc(', '.join(row['not_known']) or '—')} |")
+                         f"{esc(str(row['name']))} | {esc(checks_in_words(row, 'shortfalls'))}"
+                         f" | {esc(checks_in_words(row, 'to_be_assessed'))} |")
         lines.append("")
         lines += [f"- {esc(s)}" for s in d.ranking_steps]
         if d.ranking_steps:

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from ..engine.result import Decision, Evaluation, thaw
+from ..explain.values import checks_in_words
 
 WIDTH = 88
 
@@ -53,13 +54,17 @@ def render_decision(d: Decision) -> list[str]:
     if ranking:
         lines.append("  ranking of the candidate placements:")
         for row in thaw(ranking):
-            shortfalls = (f"; shortfalls: {', '.join(row['shortfalls'])}"
+            shortfalls = (f"; shortfalls: {checks_in_words(row, 'shortfalls')}"
                           if row["shortfalls"] else "")
-            lines.append(f"    {row['rank']}. {row['candidate']} ({row['name']}){shortfalls}")
+            unassessed = (f"; to be assessed: {checks_in_words(row, 'to_be_assessed')}"
+                          if row.get("not_known") else "")
+            lines.extend(_wrap(f"{row['rank']}. {row['candidate']} ({row['name']}){shortfalls}"
+                               f"{unassessed}", "       ", "    "))
         for step in thaw(d.details.get("steps", ())):
-            text = f"{step['higher']} above {step['lower']}: {step['reason']}"
-            if step["conflicts"]:
-                pulls = ", ".join(c["criterion"] for c in step["conflicts"])
+            text = (f"{step['higher']} {'and' if step['tie'] else 'above'} {step['lower']}: "
+                    f"{step['reason']}")
+            if step["conflicts"] and not step["tie"]:
+                pulls = "; ".join(f"“{c.get('words', c['criterion'])}”" for c in step["conflicts"])
                 text += f" (but {pulls} favour{'s' if len(step['conflicts']) == 1 else ''} " \
                         f"{step['lower']}: a conflict for the panel)"
             lines.extend(_wrap(text, "      ", "    - "))
