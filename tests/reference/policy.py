@@ -172,7 +172,10 @@ def decide(case: Case, as_of: date, settings: ReferenceSettings | None = None
     """The decision of every topic that applies to ``case`` on ``as_of``."""
     s = settings or DEFAULTS
     cal = calendar(s)
-    out: dict[str, dict[str, Any]] = {"sen_stage": sen_stage(case, as_of)}
+    ceased = None
+    if case.statement is not None:
+        ceased = ceased_from(cessation(case, as_of, cal), as_of)
+    out: dict[str, dict[str, Any]] = {"sen_stage": sen_stage(case, as_of, ceased)}
     if case.assessment_request is not None:
         out["assessment_routing"] = routing(case, cal, s)
         out["assessment_timescale"] = timescale(case, as_of)
@@ -181,22 +184,40 @@ def decide(case: Case, as_of: date, settings: ReferenceSettings | None = None
     if case.candidate_placements:
         out["placement"] = placement(case, s)
     if case.statement is not None:
-        out["annual_review"] = annual_review(case, as_of, cal, s)
+        # a Statement ceased on or before the date is no longer maintained: no review is
+        # due and no transport is provided under it
+        if ceased is None:
+            out["annual_review"] = annual_review(case, as_of, cal, s)
         out["cessation"] = cessation(case, as_of, cal)
-        out["transport"] = transport(case)
+        if ceased is None:
+            out["transport"] = transport(case)
     return out
+
+
+def ceased_from(decision: Mapping[str, Any], as_of: date) -> date | None:
+    """The date the Statement was ceased from, when the cessation decision is to cease it
+    from a date on or before ``as_of`` (None: the Statement is still maintained)."""
+    if decision["outcome"] != "cease":
+        return None
+    day = date.fromisoformat(decision["details"]["cease_from"])
+    return day if day <= as_of else None
 
 
 # ---- The Stages of the SEN Code of Practice: three thresholds; a child undergoing
 # statutory assessment stays at (School or Early Years) Action Plus until the outcome.
-def sen_stage(case: Case, as_of: date) -> dict[str, Any]:
+def sen_stage(case: Case, as_of: date, ceased: date | None = None) -> dict[str, Any]:
     early = case.setting.kind == "early_years"
     prefix = "early_years" if early else "school"
     current = [p for p in case.sen_support
                if p.started <= as_of and (p.ended is None or p.ended >= as_of)]
     request = case.assessment_request
-    if case.statement is not None:
+    # a pupil whose Statement has been ceased is no longer "subject to a statement": the
+    # threshold follows the setting's own support, as for any other pupil
+    if case.statement is not None and ceased is None:
         return _decision("statement", ["stage.statement"])
+    notes: dict[str, Any] = {}
+    if ceased is not None:
+        notes["statement-ceased"] = {"ceased_from": ceased}
     if request is not None and request.outcome == "pending":
         rule = "stage.assessment-pending." + ("early-years" if early else "school")
         outcome, because = f"{prefix}_action_plus", [rule]
@@ -207,8 +228,7 @@ def sen_stage(case: Case, as_of: date) -> dict[str, Any]:
         outcome = f"{prefix}_action"
         because = ["stage.action." + ("early-years" if early else "school")]
     else:
-        return _decision("no_sen_support_recorded", ["stage.none"])
-    notes: dict[str, Any] = {}
+        return _decision("no_sen_support_recorded", ["stage.none"], notes=notes)
     if outcome in ("school_action", "school_action_plus"):
         # "At the School Action and School Action Plus thresholds schools may seek support"
         notes["support-services-available"] = {}

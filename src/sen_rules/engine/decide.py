@@ -261,9 +261,18 @@ def not_applicable(program: Program, ap: AreaProgram, env: Env) -> NotApplicable
     area = ap.area
     plan = plan_for(program, ap)
     condition = area.applies_when
-    assert condition is not None  # an area without applies_when always applies
+    assert condition is not None and ap.applies is not None  # else it always applies
+    read: frozenset[tuple[str, str]] = frozenset()
+    if plan.applies_reads.decisions:
+        # the decisions the condition actually went through (``and``/``or`` stop early):
+        # computed again from scratch, noting each decision field read
+        again = Env(env.case, env.as_of)
+        again.decisions = env.decisions
+        again.reads = set()
+        ap.applies(again)
+        read = frozenset(again.reads)
     return NotApplicable(area.id, area.title, words(condition), canonical(condition),
-                         _bases(program.compiler.rulebase, plan.applies_reads.decisions, env))
+                         _bases(program.compiler.rulebase, read, env))
 
 
 def decide(program: Program, env: Env, matches: Matches) -> Evaluation:

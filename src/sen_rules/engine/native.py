@@ -50,7 +50,7 @@ class Env:
     """The state of one evaluation: the case, the date, bound items, computed definitions,
     and the decisions already made (for areas that use them)."""
 
-    __slots__ = ("as_of", "case", "decisions", "defs", "steps", "vars")
+    __slots__ = ("as_of", "case", "decisions", "defs", "reads", "steps", "vars")
 
     def __init__(self, case: Case, as_of: date) -> None:
         self.case = case
@@ -58,6 +58,7 @@ class Env:
         self.vars: dict[str, Any] = {}
         self.defs: dict[str, Any] = {}
         self.decisions: dict[str, DecisionValue] = {}
+        self.reads: set[tuple[str, str]] | None = None  # decision fields read, when asked
         self.steps = 0
 
 
@@ -102,10 +103,12 @@ class Compiler:
 
         def made(env: Env) -> DecisionValue:
             found = env.decisions.get(area)
+            if env.reads is not None:
+                env.reads.add((area, name))
             if found is None:
                 raise EvaluationError(f"the decision of {area!r} was read before it was "
                                       f"made{where}; this is a defect of sen-rules, please "
-                                      "report it", code="SR307")
+                                      "report it", code="SR308")
             return found
 
         if name == "applies":
