@@ -22,6 +22,7 @@ from typing import Any
 from ..language import ir
 from ..language.printer import canonical, words
 from ..rulebase import Area, Citation, Rule, Rulebase, Setting
+from .graph import graph_html, graph_markdown
 from .scenarios import Coverage, Scenario, load_scenarios, run_scenarios
 
 PAGES = ("index", "policy", "rules", "settings", "register", "coverage")
@@ -178,6 +179,7 @@ def index_page(model: Model) -> str:
         body.append(f'<li><a href="rules.html#area-{slug(area.id)}">{e(area.title)}</a> '
                     f"<code>{e(area.id)}</code>: {e(area.summary)}</li>")
     body.append("</ul>")
+    body.extend(graph_html(rb))
     body.append("<h2>Sources</h2><ul>")
     for sid, source in rb.sources.items():
         body.append(f'<li><a href="policy.html#source-{slug(sid)}">{e(source.title)}</a> '
@@ -455,6 +457,7 @@ def markdown(model: Model) -> str:
     out = [f"# {rb.title}", "", f"Rulebase `{rb.name}` {rb.version}, sha256 `{rb.sha256}`.", ""]
     if rb.description:
         out += [md_escape(rb.description), ""]
+    out += graph_markdown(rb)
     out += ["## Rules", ""]
     for area in rb.areas:
         out += [f'<a id="area-{slug(area.id)}"></a>', f"### {md_escape(area.title)} "

@@ -921,10 +921,14 @@ def _bring_back(search: _Search, fns: NodeFunctions, env: Env, topic: str, title
     before = Outcome(False, None, None, (), frozenset())
     valid = [t for t in (search.evaluate((ch,)) for ch in singles)
              if t.outcome(topic) is not None]
-    back = [t for t in valid if _applies(t, topic)]
+    back = sorted((t for t in valid if _applies(t, topic)), key=lambda t: _score(t.changes))
+    chosen: dict[tuple[Any, ...], _Tried] = {}
+    for t in back:  # per field: the closest other value, and removing it
+        key = tuple((c.path, c.op, c.value is None) for c in t.changes)
+        chosen.setdefault(key, t)
     return [Counterfactual(topic, title, "outcome", t.changes, before,
                            _verify(search, t, topic, backend), backend)
-            for t in _best(back, topic, MAX_REPORTED)]
+            for t in list(chosen.values())[:MAX_REPORTED]]
 
 
 def _sig(t: _Tried, topic: str) -> tuple[Any, ...]:
