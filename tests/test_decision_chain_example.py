@@ -43,7 +43,7 @@ def test_the_chain_example(name: str, expected: dict[str, Any]) -> None:
             assert decision is not None and decision.outcome == outcome, topic
     if name.startswith("ceased"):
         stage = native.decision("sen_stage")
-        assert stage is not None and [n.code for n in stage.notes][0] == "statement-ceased"
+        assert stage is not None and stage.notes[0].code == "statement-ceased"
         assert dict(stage.notes[0].details) == {"ceased_from": "2009-01-05"}
     else:
         review = native.decision("annual_review")

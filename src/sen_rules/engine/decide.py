@@ -18,7 +18,6 @@ from datetime import date
 from typing import Any
 
 from ..errors import ConflictingOutcomesError, EvaluationError
-from ..language import ir
 from ..language.printer import canonical, words
 from ..language.syntax import Duration
 from ..rulebase import Area, InForce, Rule, Rulebase

@@ -135,6 +135,8 @@ class Node:
             d["error"] = self.error
         if self.definition is not None:
             d["definition"] = self.definition
+        if self.decision is not None:
+            d["decision"] = {"topic": self.decision[0], "field": self.decision[1]}
         if self.reads:
             d["reads"] = [{"path": p, "value": to_json(v)} for p, v in self.reads]
         if self.children:
@@ -516,8 +518,8 @@ _UNSET: Any = object()
 # how each kind of node records what it read and its parts (by node type, looked up once)
 _BUILDERS: dict[type, Callable[[Tracer, Node], None]] = {
     kind: getattr(Tracer, "_" + kind.__name__)
-    for kind in (ir.FieldRef, ir.DefinitionRef, ir.DecisionRef, ir.Call, ir.Arith, ir.Negate, ir.ListOf,
-                 ir.Known, ir.Not, ir.Compare, ir.Membership, ir.BoolOp, ir.IfThenElse,
+    for kind in (ir.FieldRef, ir.DefinitionRef, ir.DecisionRef, ir.Call, ir.Arith, ir.Negate,
+                 ir.ListOf, ir.Known, ir.Not, ir.Compare, ir.Membership, ir.BoolOp, ir.IfThenElse,
                  ir.Quantifier)
 }
 

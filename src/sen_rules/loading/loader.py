@@ -20,9 +20,9 @@ from pydantic import BaseModel
 
 from ..case import Case
 from ..dates import WEEKDAYS, parse_month_day
+from ..decision_graph import find_cycle
 from ..errors import Diagnostic, RulebaseError, SourceLocation
 from ..language import ir
-from ..decision_graph import find_cycle
 from ..language.checker import (
     CheckError,
     DecisionScope,
@@ -513,7 +513,8 @@ class _Loader:
             key = entry.name if area is None else f"{area}:{entry.name}"
             loc = doc.where(entry_path)
             clash = entry.name in self.pending_defs or key in self.pending_defs
-            if clash or entry.name in self.case_type.fields or entry.name in ("as_of", "settings", "decisions"):
+            reserved = ("as_of", "settings", "decisions")
+            if clash or entry.name in self.case_type.fields or entry.name in reserved:
                 self.error("SR106", f"the name {entry.name!r} is already used (by a case field or "
                            "another definition)", loc)
                 continue
