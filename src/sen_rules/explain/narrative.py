@@ -285,6 +285,9 @@ def build_report(x: Explanation) -> Report:
         elif at.applies_node is not None:
             na = next((n for n in x.evaluation.not_applicable if n.topic == at.area.id), None)
             chain = (Reason(not_applicable_words(na)),) if na is not None else ()
+            back = tuple(Reason(c.text) for c in x.counterfactuals if c.topic == at.area.id)
+            if back:
+                chain += (Reason("What would bring it into play:", back),)
             not_applying.append((at.area.id, at.area.title,
                                  chain + tuple(why_false(x.trace, at.applies_node))))
     return Report(
