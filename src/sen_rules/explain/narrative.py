@@ -284,7 +284,8 @@ def build_report(x: Explanation) -> Report:
             decisions.append(_decision(x, at, d))
         elif at.applies_node is not None:
             na = next((n for n in x.evaluation.not_applicable if n.topic == at.area.id), None)
-            chain = (Reason(not_applicable_words(na)),) if na is not None else ()
+            chain: tuple[Reason, ...] = ((Reason(not_applicable_words(na)),) if na is not None
+                                         else ())
             back = tuple(Reason(c.text) for c in x.counterfactuals if c.topic == at.area.id)
             if back:
                 chain += (Reason("What would bring it into play:", back),)
