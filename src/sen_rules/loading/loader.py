@@ -20,13 +20,11 @@ from pydantic import BaseModel
 
 from ..case import Case
 from ..dates import WEEKDAYS, parse_month_day
-from ..decision_graph import find_cycle
 from ..errors import Diagnostic, RulebaseError, SourceLocation
 from ..language import ir
 from ..language.checker import (
     CheckError,
     DecisionScope,
-    DecisionType,
     Scope,
     compile_expression,
 )
@@ -60,6 +58,7 @@ from ..rulebase import (
 )
 from ..sources import Clause, Source, fold, segment, sha256_text, suggest_quote_fix
 from . import schema
+from .decisions import DecisionGraphChecks
 from .yamlfile import Path as YPath
 from .yamlfile import YamlDocument, YamlFileError, read_yaml
 
@@ -90,7 +89,7 @@ class _PendingDefinition:
     variable_type: Type | None
 
 
-class _Loader:
+class _Loader(DecisionGraphChecks):
     def __init__(self, directory: Path) -> None:
         self.dir = directory
         self.diags: list[Diagnostic] = []
@@ -109,11 +108,7 @@ class _Loader:
         self.register_refs: list[tuple[str, SourceLocation]] = []
         self.file_count = 0
         self.item_paths: dict[int, YPath] = {}  # checked list item -> its path in its file
-        # the decision graph: area files by id, what each declares it uses, what it reads
-        self.area_files: dict[str, tuple[schema.AreaFile, YamlDocument]] = {}
-        self.decision_types: dict[str, DecisionType] = {}
-        self.typing_decisions: set[str] = set()
-        self.decision_reads: set[tuple[str | None, str]] = set()
+        self.init_decision_graph()  # area files by id, what each uses and reads
 
     # ---------------------------------------------------------------- helpers
     def error(self, code: str, message: str, loc: SourceLocation | None,
@@ -398,44 +393,6 @@ class _Loader:
         return Scope(self.case_type, self.setting_types, resolve, names, dict(variables or {}),
                      decisions)
 
-    def decision_type(self, area: str) -> DecisionType | None:
-        """What can be read of an area's decision: its outcomes, and its details typed from
-        the expressions of its outcome rules (None: no such area)."""
-        found = self.decision_types.get(area)
-        if found is not None:
-            return found
-        loaded = self.area_files.get(area)
-        if loaded is None:
-            return None
-        parsed = loaded[0]
-        outcomes = tuple(o.value for o in parsed.outcomes)
-        if area in self.typing_decisions:  # a circle of areas: reported as SR134
-            return DecisionType(area, outcomes, {})
-        self.typing_decisions.add(area)
-        texts: list[tuple[str, Any]] = []
-        for raw in parsed.rules:
-            if isinstance(raw, dict) and raw.get("outcome") is not None \
-                    and isinstance(raw.get("details"), dict):
-                texts.extend(raw["details"].items())
-        if parsed.otherwise is not None:
-            texts.extend(parsed.otherwise.details.items())
-        details: dict[str, Type | str] = {}
-        try:
-            scope = self.scope(area)
-            for name, text in texts:
-                if not isinstance(text, str):
-                    continue
-                try:
-                    expr = compile_expression(text, scope, lambda offset: None)
-                except (ParseError, CheckError):
-                    continue  # reported where the area itself is built
-                details[name] = _merge_detail(details.get(name), expr.type)
-        finally:
-            self.typing_decisions.discard(area)
-        found = DecisionType(area, outcomes, details)
-        self.decision_types[area] = found
-        return found
-
     def def_key(self, name: str, area: str | None) -> str | None:
         if area is not None and f"{area}:{name}" in self.pending_defs:
             return f"{area}:{name}"
@@ -617,37 +574,6 @@ class _Loader:
                                              for o in parsed.outcomes),
                     otherwise, dict(parsed.combine), tuple(rules), ranking, index,
                     tuple(parsed.uses))
-
-    # ---------------------------------------------------------------- decision graph
-    def check_uses(self) -> None:
-        """Each ``uses`` names a known area, once, not itself; the areas form no circle."""
-        for aid, (parsed, doc) in self.area_files.items():
-            for i, used in enumerate(parsed.uses):
-                loc = doc.where(("uses", i))
-                if used not in self.area_files:
-                    self.error("SR130", f"area {aid!r} uses unknown area {used!r}"
-                               + _did_you_mean(used, list(self.area_files)), loc)
-                elif used == aid:
-                    self.error("SR134", f"area {aid!r} cannot use its own decision", loc)
-                elif parsed.uses.index(used) != i:
-                    self.error("SR105", f"area {aid!r} lists {used!r} twice in 'uses'", loc)
-        uses = {aid: [u for u in p.uses if u != aid] for aid, (p, _) in self.area_files.items()}
-        cycle = find_cycle(list(self.area_files), uses)
-        if cycle is not None:
-            parsed, doc = self.area_files[cycle[0]]
-            where = doc.where(("uses", parsed.uses.index(cycle[1])))
-            self.error("SR134", "areas use each other's decisions in a circle: "
-                       + " -> ".join(cycle) + "; none of them could be decided first", where)
-
-    def check_uses_read(self) -> None:
-        """A declared ``uses`` that nothing in the area reads is a warning (SR135)."""
-        for aid, (parsed, doc) in self.area_files.items():
-            for i, used in enumerate(parsed.uses):
-                if used in self.area_files and used != aid \
-                        and (aid, used) not in self.decision_reads:
-                    self.error("SR135", f"area {aid!r} declares that it uses the decision of "
-                               f"{used!r} but nothing in it reads decisions.{used}",
-                               doc.where(("uses", i)), "warning")
 
     def build_rule(self, entry: schema.RuleEntry, area: str, doc: YamlDocument, path: YPath,
                    outcomes: list[str], scope: Scope) -> Rule | None:
@@ -844,26 +770,6 @@ def _setting_type(entry: schema.SettingEntry) -> Type:
         "list_of_days_of_year": list_of(STRING),
         "choice": Type("string", enum=tuple(entry.choices or ())),
     }[entry.type]
-
-
-_READABLE = ("bool", "number", "string", "date")
-
-
-def _merge_detail(before: Type | str | None, typ: Type) -> Type | str:
-    """The type of a detail given by several rules (or why another area cannot read it)."""
-    if typ.kind not in _READABLE:
-        return f"it is {typ}; only yes/no, number, text and date details can be read"
-    if before is None or isinstance(before, str):
-        return before if isinstance(before, str) else typ
-    if before.kind != typ.kind:
-        return f"its rules give it as {before} and as {typ}"
-    if before.enum and typ.enum:
-        return Type("string", enum=tuple(dict.fromkeys(before.enum + typ.enum)))
-    if before.kind == "string" and before.enum != typ.enum:
-        return STRING
-    if before.kind == "number" and before.integer != typ.integer:
-        return NUMBER
-    return before
 
 
 def _inside(path: Path, root: Path) -> bool:
