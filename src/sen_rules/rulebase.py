@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from .dates import DateConventions, parse_month_day
+from .decision_graph import decision_order
 from .errors import SourceLocation
 from .language import ir
 from .language.functions import FUNCTIONS
@@ -233,6 +234,7 @@ class Area:
     rules: tuple[Rule, ...]
     ranking: Ranking | None
     order: int
+    uses: tuple[str, ...] = ()  # areas whose decisions this one reads, in the file's order
 
     @property
     def all_rules(self) -> tuple[Rule, ...]:
@@ -273,6 +275,7 @@ class Reads:
     settings: frozenset[str]  # named in them (``settings.NAME``)
     function_settings: frozenset[str]  # read by the functions they call (date conventions)
     definitions: frozenset[str]  # keys of the definitions they use
+    decisions: frozenset[tuple[str, str]] = frozenset()  # (area, field) of decisions read
 
 
 @dataclass(frozen=True)
@@ -379,12 +382,15 @@ class Rulebase:
         settings: set[str] = set()
         by_functions: set[str] = set()
         used: set[str] = set()
+        decisions: set[tuple[str, str]] = set()
         pending = list(roots)
         while pending:
             area, expr = pending.pop()
             for node in ir.walk(expr):
                 if isinstance(node, ir.SettingRef):
                     settings.add(node.name)
+                elif isinstance(node, ir.DecisionRef):
+                    decisions.add((node.area, node.field))
                 elif isinstance(node, ir.Call):
                     by_functions.update(FUNCTIONS[node.function].settings)
                 elif isinstance(node, ir.DefinitionRef):
@@ -393,7 +399,36 @@ class Rulebase:
                     if definition is not None and key not in used:
                         used.add(key)
                         pending.append((definition.area, definition.expr))
-        return Reads(frozenset(settings), frozenset(by_functions), frozenset(used))
+        return Reads(frozenset(settings), frozenset(by_functions), frozenset(used),
+                     frozenset(decisions))
+
+    # ------------------------------------------------------------------ decision graph
+    @cached_property
+    def decision_order(self) -> tuple[Area, ...]:
+        """The areas in the order they are decided: each after the areas whose decisions it
+        uses, otherwise in manifest order (:mod:`sen_rules.decision_graph`)."""
+        order = decision_order([a.id for a in self.areas], {a.id: a.uses for a in self.areas})
+        by_id = {a.id: a for a in self.areas}
+        return tuple(by_id[a] for a in order)
+
+    @cached_property
+    def used_decisions(self) -> frozenset[str]:
+        """The areas whose decision some other area reads."""
+        return frozenset(u for a in self.areas for u in a.uses)
+
+    def area_reads(self, area: Area) -> Reads:
+        """What an area's applies_when, rules (conditions and details) and ranking read."""
+        roots: list[tuple[str | None, ir.Expr]] = []
+        if area.applies_when is not None:
+            roots.append((area.id, area.applies_when))
+        for rule in area.all_rules:
+            roots.append((area.id, rule.condition))
+            roots.extend((area.id, e) for e in rule.details.values())
+        if area.ranking is not None:
+            roots.append((area.id, area.ranking.collection))
+            for c in area.ranking.checks + area.ranking.criteria:
+                roots.extend(((area.id, c.prefer), (area.id, c.over)))
+        return self.reads(roots)
 
     # ------------------------------------------------------------------ effective dates
     @cached_property
@@ -481,7 +516,8 @@ def canonical_content(rb: Rulebase) -> dict[str, Any]:
                         for n, d in sorted(rb.definitions.items())},
         "areas": [
             {
-                "id": a.id, "hit_policy": a.hit_policy, "applies_when": _expr(a.applies_when),
+                "id": a.id, "uses": list(a.uses), "hit_policy": a.hit_policy,
+                "applies_when": _expr(a.applies_when),
                 "outcomes": [[o.value, o.label, list(o.notes)] for o in a.outcomes],
                 "combine": dict(sorted(a.combine.items())),
                 "otherwise": _rule_content(a.otherwise) if a.otherwise else None,

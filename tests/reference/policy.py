@@ -173,7 +173,10 @@ def decide(case: Case, as_of: date, settings: ReferenceSettings | None = None
     """The decision of every topic that applies to ``case`` on ``as_of``."""
     s = settings or DEFAULTS
     cal = calendar(s)
-    out: dict[str, dict[str, Any]] = {"sen_stage": sen_stage(case, as_of, cal)}
+    ceased = None
+    if case.statement is not None:
+        ceased = ceased_from(cessation(case, as_of, cal), as_of)
+    out: dict[str, dict[str, Any]] = {"sen_stage": sen_stage(case, as_of, cal, ceased)}
     if case.assessment_request is not None:
         out["assessment_routing"] = routing(case, cal, s)
         out["assessment_timescale"] = timescale(case, as_of)
@@ -188,10 +191,23 @@ def decide(case: Case, as_of: date, settings: ReferenceSettings | None = None
     if case.candidate_placements:
         out["placement"] = placement(case, s)
     if case.statement is not None:
-        out["annual_review"] = annual_review(case, as_of, cal, s)
+        # a Statement ceased on or before the date is no longer maintained: no review is
+        # due and no transport is provided under it
+        if ceased is None:
+            out["annual_review"] = annual_review(case, as_of, cal, s)
         out["cessation"] = cessation(case, as_of, cal)
-        out["transport"] = transport(case)
+        if ceased is None:
+            out["transport"] = transport(case)
     return out
+
+
+def ceased_from(decision: Mapping[str, Any], as_of: date) -> date | None:
+    """The date the Statement was ceased from, when the cessation decision is to cease it
+    from a date on or before ``as_of`` (None: the Statement is still maintained)."""
+    if decision["outcome"] != "cease":
+        return None
+    day = date.fromisoformat(decision["details"]["cease_from"])
+    return day if day <= as_of else None
 
 
 # ---- The Stages of the SEN Code of Practice: three thresholds; a child undergoing
@@ -199,7 +215,8 @@ def decide(case: Case, as_of: date, settings: ReferenceSettings | None = None
 # "Early Years" names apply in early years settings and to a child below compulsory school
 # age ("pre-school age"); a pre-school child with no setting has no setting's own resources
 # supporting them, so is at Early Years Action Plus only while an assessment is pending.
-def sen_stage(case: Case, as_of: date, cal: Calendar) -> dict[str, Any]:
+def sen_stage(case: Case, as_of: date, cal: Calendar,
+              ceased: date | None = None) -> dict[str, Any]:
     starts = cal.compulsory_start(case.child.date_of_birth)
     pre_school = as_of < starts
     no_setting = case.setting.kind == "none"
@@ -210,9 +227,13 @@ def sen_stage(case: Case, as_of: date, cal: Calendar) -> dict[str, Any]:
     if early and no_setting:
         current = []
     request = case.assessment_request
-    if case.statement is not None:
+    # a pupil whose Statement has been ceased is no longer "subject to a statement": the
+    # threshold follows the setting's own support, as for any other pupil
+    if case.statement is not None and ceased is None:
         return _decision("statement", ["stage.statement"])
     notes: dict[str, Any] = {}
+    if ceased is not None:
+        notes["statement-ceased"] = {"ceased_from": ceased}
     if pre_school and no_setting:
         notes["pre-school-no-setting"] = {"compulsory_school_age_starts": starts}
     if request is not None and request.outcome == "pending":

@@ -79,7 +79,7 @@ def make_record(case: Case | Mapping[str, Any] | str | bytes, *, as_of: date | s
         "case": case_json,
         "case_sha256": sha256_of(case_json),
         "evaluation": evaluation.to_dict(),
-        "trace": trace_to_dict(trace),
+        "trace": trace_to_dict(trace, evaluation),
     }
     body["seal"] = seal_of(body, key)
     return body

@@ -314,4 +314,4 @@ def verify_record(record: str | bytes | Mapping[str, Any], *, rulebase: Rulebase
         recorded_rulebase=dict(data["rulebase"]), current_rulebase=rb.identity(),
         recorded_package=data["package"]["version"], current_package=package_version(),
         differences=tuple(differences),
-        trace_matches=trace_to_dict(trace) == data["trace"])
+        trace_matches=trace_to_dict(trace, evaluation) == data["trace"])

@@ -23,6 +23,7 @@ from ..language import ir
 from ..language.printer import canonical, words
 from ..rendering import render
 from ..rulebase import Citation, Rulebase
+from .graph import graph_html, graph_markdown
 from .scenarios import Coverage, Scenario, load_scenarios, run_scenarios
 
 PAGES = ("index", "policy", "rules", "settings", "register", "coverage")
@@ -121,7 +122,8 @@ def page_html(model: Model, name: str) -> str:
                   rb=model.rulebase, slug=slug, rule_anchor=rule_anchor,
                   clause_anchor=clause_anchor, words=words, canonical=canonical,
                   hit_policy_words=HIT_POLICY_WORDS, value_text=_value,
-                  clause_status=clause_status, file_name=lambda f: Path(f).name)
+                  clause_status=clause_status, file_name=lambda f: Path(f).name,
+                  graph_html=graph_html)
 
 
 HIT_POLICY_WORDS = {
@@ -166,6 +168,7 @@ def markdown(model: Model) -> str:
     out = [f"# {rb.title}", "", f"Rulebase `{rb.name}` {rb.version}, sha256 `{rb.sha256}`.", ""]
     if rb.description:
         out += [md_escape(rb.description), ""]
+    out += graph_markdown(rb)
     out += ["## Rules", ""]
     for area in rb.areas:
         out += [f'<a id="area-{slug(area.id)}"></a>', f"### {md_escape(area.title)} "

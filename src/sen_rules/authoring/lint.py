@@ -9,7 +9,10 @@ Each finding has a code, a severity, ``file:line:col`` and a message. Two kinds:
 date compared with a number (SR113, SR114), unknown settings (SR116), unknown sources or
 clauses (SR120, SR121), a quote not word for word in its clause (SR122), a rule that cites
 nothing (SR123), changed source texts and clause indexes (SR124-SR126), unknown register
-entries (SR127), bad settings (SR140-SR144). Lint reports all of them, not only the first.
+entries (SR127), the decision graph (SR130 unknown area, SR131 a decision read but not
+declared in ``uses``, SR132 unknown field of a decision, SR133 an outcome the area does not
+have, SR134 areas that use each other in a circle, SR135 warning: declared and never read),
+bad settings (SR140-SR144). Lint reports all of them, not only the first.
 
 **Rulebase findings** need a rulebase that loads, and read its compiled IR:
 
@@ -31,6 +34,8 @@ SR157   error     two versions of one rule in force on the same day
 SR158   info      no case was found that fires a rule (not proven impossible)
 SR159   info      two rules of an ``any`` area could not be shown exclusive, and no
                   case firing both was found
+SR160   error     an area that can never apply because of the decisions it uses: its
+                  ``applies_when`` is proven false whatever they decide (:mod:`.reach`)
 ======  ========  ==============================================================
 
 Severities: an *error* is a rulebase that is wrong (it would fail at run time, or it says
@@ -69,6 +74,7 @@ from ..loading.loader import (
 from ..loading.yamlfile import YamlFileError, read_yaml
 from ..rulebase import Area, Rule, Rulebase
 from .logic import Analysis, Analyzer
+from .reach import unreachable_areas
 from .witness import CaseSearch, Witness, span_of
 
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -206,6 +212,10 @@ class RulebaseChecks:
         self.overlapping_versions()
         for area in self.rb.areas:
             self.area(area)
+        for never in unreachable_areas(self.rb):
+            applies = never.area.applies_when
+            self.add("SR160", "error", never.reason,
+                     applies.loc if applies is not None and applies.loc else None)
         self.uncited_clauses()
         return self.findings
 

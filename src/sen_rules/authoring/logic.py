@@ -327,7 +327,7 @@ class Analyzer:
         if fixed and isinstance(value, bool):
             return value
         if e.type.kind == "bool" and isinstance(
-                e, (ir.FieldRef, ir.SettingRef, ir.Call, ir.DefinitionRef)):
+                e, (ir.FieldRef, ir.SettingRef, ir.Call, ir.DefinitionRef, ir.DecisionRef)):
             return Value(self.term(e), "=", True, text), True
         return Opaque(text, (), text), True
 

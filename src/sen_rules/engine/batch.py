@@ -181,12 +181,26 @@ def _unsafe_to_fork() -> bool:
 def evaluation_from_json(text: str) -> Evaluation:
     """Rebuild an :class:`Evaluation` from its JSON (for results that crossed processes)."""
     from ..rulebase import Citation, InForce
-    from .result import Decision, Finding, RuleRef, freeze
+    from .result import (
+        Decision,
+        DecisionBasis,
+        Finding,
+        NotApplicable,
+        RuleRef,
+        SettingUsed,
+        freeze,
+    )
 
     data = json.loads(text)
 
     def finding(f: Mapping[str, Any]) -> Finding:
         return Finding(f["code"], f["rule"], f["message"], freeze(f.get("details", {})))
+
+    def basis(b: Mapping[str, Any]) -> DecisionBasis:
+        # the JSON names the deciding rules by id only
+        refs = tuple(RuleRef(rid, "1", "", "outcome", (), InForce()) for rid in b.get("rules", ()))
+        return DecisionBasis(b["topic"], b["title"], b["applies"], b.get("outcome"),
+                             b.get("outcome_label"), freeze(b.get("details", {})), refs)
 
     decisions = tuple(
         Decision(
@@ -199,9 +213,15 @@ def evaluation_from_json(text: str) -> Evaluation:
             flags=tuple(finding(f) for f in d["flags"]),
             notes=tuple(finding(f) for f in d["notes"]),
             overridden=tuple(d["overridden"]),
+            settings=tuple(SettingUsed(st["name"], st["title"], freeze(st["value"]))
+                           for st in d.get("settings", ())),
+            uses=tuple(basis(b) for b in d.get("uses", ())),
         )
         for d in data["decisions"]
     )
+    skipped = tuple(NotApplicable(n["topic"], n["title"], n["applies_when"], n["condition"],
+                                  tuple(basis(b) for b in n["because"]))
+                    for n in data.get("not_applicable", ()))
     return Evaluation(freeze(data["rulebase"]), date.fromisoformat(data["as_of"]),
-                      data["case_id"], decisions)
+                      data["case_id"], decisions, skipped)
 

@@ -18,11 +18,21 @@ from datetime import date
 from typing import Any
 
 from ..errors import ConflictingOutcomesError, EvaluationError
+from ..language.printer import canonical, words
 from ..language.syntax import Duration
-from ..rulebase import Area, InForce, Rule
-from .native import AreaProgram, Env, Matches, Program
+from ..rulebase import Area, InForce, Rule, Rulebase
+from .native import NOT_APPLYING, AreaProgram, DecisionValue, Env, Matches, Program
 from .ranking import rank
-from .result import Decision, Evaluation, Finding, RuleRef, freeze
+from .result import (
+    Decision,
+    DecisionBasis,
+    Evaluation,
+    Finding,
+    NotApplicable,
+    RuleRef,
+    SettingUsed,
+    freeze,
+)
 
 _ALWAYS = InForce()
 
@@ -86,7 +96,9 @@ class AreaPlan:
     """What does not change between evaluations of an area in one epoch, worked out once."""
 
     __slots__ = (
+        "applies_reads",
         "area",
+        "area_settings",
         "finding_rules",
         "labels",
         "otherwise",
@@ -94,9 +106,13 @@ class AreaPlan:
         "outcome_rules",
         "ranking_refs",
         "refs",
+        "rule_decisions",
+        "rule_settings",
+        "setting_info",
     )
 
-    def __init__(self, ap: AreaProgram, in_force: frozenset[str]) -> None:
+    def __init__(self, ap: AreaProgram, in_force: frozenset[str], rulebase: Rulebase,
+                 settings: Any) -> None:
         area = ap.area
         active = [r for r in area.rules if r.key in in_force]
         self.area = area
@@ -111,14 +127,59 @@ class AreaPlan:
             RuleRef(c.id, "1", c.title, c.kind, c.citations, _ALWAYS)
             for c in ((area.ranking.checks + area.ranking.criteria) if area.ranking else ()))
         self.labels = {o.value: o.label for o in area.outcomes}
+        # what each rule (condition and details) and the area's applies_when read: the
+        # settings (conventions read by date functions included) and other decisions
+        self.rule_settings: dict[str, frozenset[str]] = {}
+        self.rule_decisions: dict[str, frozenset[tuple[str, str]]] = {}
+        for rule in area.all_rules:
+            reads = rulebase.reads([(area.id, rule.condition)]
+                                   + [(area.id, e) for e in rule.details.values()])
+            self.rule_settings[rule.key] = reads.settings | reads.function_settings
+            self.rule_decisions[rule.key] = reads.decisions
+        self.applies_reads = rulebase.reads(
+            [(area.id, area.applies_when)] if area.applies_when is not None else [])
+        extra = set(self.applies_reads.settings | self.applies_reads.function_settings)
+        if area.ranking is not None:
+            ranking = area.ranking
+            extra.add(ranking.conflict_policy)
+            for c in ranking.checks + ranking.criteria:
+                reads = rulebase.reads([(area.id, c.prefer), (area.id, c.over)])
+                extra |= reads.settings | reads.function_settings
+        self.area_settings = frozenset(extra)
+        self.setting_info = {name: SettingUsed(name, s.title, freeze(settings.get(name)))
+                             for name, s in rulebase.settings.items()}
 
 
 def plan_for(program: Program, ap: AreaProgram) -> AreaPlan:
     plan = program.plans.get(ap.area.id)
     if plan is None:
-        plan = AreaPlan(ap, program.epoch.rule_keys)
+        plan = AreaPlan(ap, program.epoch.rule_keys, program.compiler.rulebase,
+                        program.epoch.settings)
         program.plans[ap.area.id] = plan
     return plan
+
+
+def _basis(rulebase: Rulebase, topic: str, value: DecisionValue,
+           fields: set[str]) -> DecisionBasis:
+    """A decision as read by another area: the fields read (its details among them)."""
+    area = rulebase.area(topic)
+    title = area.title if area is not None else topic
+    decision = value.decision
+    if decision is None or not value.applies:
+        return DecisionBasis(topic, title, False, None, None, _EMPTY, ())
+    details = {k: v for k, v in value.details.items() if k in fields}
+    return DecisionBasis(topic, title, True, value.outcome, decision.outcome_label,
+                         freeze(details) if details else _EMPTY, decision.deciding)
+
+
+def _bases(rulebase: Rulebase, reads: frozenset[tuple[str, str]],
+           env: Env) -> tuple[DecisionBasis, ...]:
+    fields: dict[str, set[str]] = {}
+    for topic, name in reads:
+        fields.setdefault(topic, set()).add(name)
+    order = [a.id for a in rulebase.areas]
+    return tuple(_basis(rulebase, topic, env.decisions.get(topic, NOT_APPLYING), fields[topic])
+                 for topic in sorted(fields, key=order.index))
 
 
 _EMPTY: Any = freeze({})
@@ -161,6 +222,14 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
         candidates = ap.collection(env) or ()
         details.update(rank(area.ranking, candidates, matches.elements, policy))
         refs.extend(plan.ranking_refs)
+    used = [r.key for r in winners] + [r.key for r in plan.finding_rules
+                                       if r.key in fired and (r.when_outcome is None
+                                                              or r.when_outcome == outcome)]
+    names = set(plan.area_settings)
+    reads: set[tuple[str, str]] = set(plan.applies_reads.decisions)
+    for key in used:
+        names |= plan.rule_settings[key]
+        reads |= plan.rule_decisions[key]
     return Decision(
         topic=area.id,
         title=area.title,
@@ -171,18 +240,59 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
         flags=tuple(flags),
         notes=tuple(notes),
         overridden=tuple(r.id for r in overridden),
+        settings=tuple(plan.setting_info[n] for n in sorted(names)),
+        uses=_bases(program.compiler.rulebase, frozenset(reads), env) if reads else (),
     )
+
+
+def record_decision(program: Program, ap: AreaProgram, env: Env,
+                    matches: Matches) -> Decision | None:
+    """Decide one area (None: it does not apply) and keep the decision in ``env`` for the
+    areas that use it."""
+    if ap.area.id not in matches.areas:
+        env.decisions[ap.area.id] = NOT_APPLYING
+        return None
+    decision = decide_area(program, ap, env, matches)
+    env.decisions[ap.area.id] = DecisionValue(True, decision.outcome, decision.details,
+                                              decision)
+    return decision
+
+
+def not_applicable(program: Program, ap: AreaProgram, env: Env) -> NotApplicable:
+    """Why an area does not apply: its condition in words and the decisions it read."""
+    area = ap.area
+    plan = plan_for(program, ap)
+    condition = area.applies_when
+    assert condition is not None and ap.applies is not None  # else it always applies
+    read: frozenset[tuple[str, str]] = frozenset()
+    if plan.applies_reads.decisions:
+        # the decisions the condition actually went through (``and``/``or`` stop early):
+        # computed again from scratch, noting each decision field read
+        again = Env(env.case, env.as_of)
+        again.decisions = env.decisions
+        again.reads = set()
+        ap.applies(again)
+        read = frozenset(again.reads)
+    return NotApplicable(area.id, area.title, words(condition), canonical(condition),
+                         _bases(program.compiler.rulebase, read, env))
 
 
 def decide(program: Program, env: Env, matches: Matches) -> Evaluation:
-    decisions = tuple(
-        decide_area(program, ap, env, matches)
-        for ap in program.areas
-        if ap.area.id in matches.areas
-    )
+    """Every area in decision order (each after the decisions it uses), listed in manifest
+    order: the decisions of the areas that apply, and why each other area does not."""
+    made: dict[str, Decision] = {}
+    skipped: dict[str, NotApplicable] = {}
+    for ap in program.order:
+        decision = record_decision(program, ap, env, matches)
+        if decision is not None:
+            made[ap.area.id] = decision
+        else:
+            skipped[ap.area.id] = not_applicable(program, ap, env)
     return Evaluation(
         rulebase=program.identity,
         as_of=env.as_of,
         case_id=env.case.child.id,
-        decisions=decisions,
+        decisions=tuple(made[ap.area.id] for ap in program.areas if ap.area.id in made),
+        not_applicable=tuple(skipped[ap.area.id] for ap in program.areas
+                             if ap.area.id in skipped),
     )

@@ -12,6 +12,13 @@ The IR of each epoch is lowered to a durable-rules ruleset (JSON, never the deco
 * ``any``/``every``/``no`` over a list become derived facts too, matched against the item
   facts (``$not`` patterns for "no item").
 * Area applicability is a derived fact that gates every rule of the area.
+* The decision of an area that other areas use (``decisions.AREA.FIELD``) is made by the
+  host (``engine.decide``) as soon as the network is quiet and the decisions it uses are
+  made, and asserted as a decision fact ``{t: "x0", a: AREA, ...}``: whether it applies,
+  its outcome and details, and the values the host computes from them. Each condition of a
+  later area that reads a decision becomes a pair of rules matching that fact and
+  asserting a derived fact (true or false), which the later area's rules join on: the
+  chain from one decision to the next is forward chaining in the same session.
 
 Guards against the faults of durable-rules 2.0.28 (docs/backends.md lists them):
 
@@ -53,6 +60,7 @@ from ..language.printer import canonical
 from ..language.syntax import Duration
 from ..language.types import BOOL
 from ..rulebase import Rulebase
+from .decide import record_decision
 from .native import _COMPARE, Env, Fn, Matches, Program
 
 try:  # durable-rules is an optional extra
@@ -241,6 +249,13 @@ class Lowering:
         self.defined: set[str] = set()
         self.area: str | None = None
         self.synthetic: dict[int, str] = {}  # quantifier node -> name of its derived fact
+        # one kind of fact per decision that other areas use, in decision order
+        order = [a.id for a in rulebase.decision_order]
+        self.decision_rank = {a: i for i, a in enumerate(order)}
+        self.decisions = {a: FactKind(f"x{i}", None, None)
+                          for i, a in enumerate(a for a in order if a in program.used)}
+        self.atoms: dict[str, str] = {}  # area|condition -> name of its derived fact
+        self.reads_cache: dict[tuple[str | None, int], frozenset[str]] = {}
 
     # -------------------------------------------------------------- helpers
     def add_rule(self, patterns: list[dict[str, Any]], action: Action) -> None:
@@ -316,6 +331,33 @@ class Lowering:
         self.add_rule(none, Action("def-" if true_when_some else "def+", name))
         return name
 
+    # -------------------------------------------------------------- decisions
+    def decisions_read(self, expr: ir.Expr) -> frozenset[str]:
+        """The areas whose decisions ``expr`` reads, through definitions too."""
+        key = (self.area, id(expr))
+        found = self.reads_cache.get(key)
+        if found is None:
+            reads = self.rulebase.reads([(self.area, expr)]).decisions
+            found = self.reads_cache[key] = frozenset(a for a, _ in reads)
+        return found
+
+    def decision_atom(self, expr: ir.Expr, areas: frozenset[str]) -> str:
+        """A condition that reads decisions, as a derived fact asserted by rules matching
+        the fact of the last of those decisions to be made (the host has made them all by
+        the time that fact is written, so it can compute any part of the condition)."""
+        key = f"{self.area}|{canonical(expr)}"
+        name = self.atoms.get(key)
+        if name is not None:
+            return name
+        name = self.atoms[key] = f"?{len(self.atoms)}"
+        self.defined.add(name)
+        kind = self.decisions[max(areas, key=self.decision_rank.__getitem__)]
+        for positive in (True, False):
+            for br in self.lower(expr, kind, negate=not positive, joins=False):
+                self.add_rule([{"x": AND([{"t": kind.tag}, br.test])}],
+                              Action("def+" if positive else "def-", name))
+        return name
+
     # -------------------------------------------------------------- lowering
     def slot(self, expr: ir.Expr, kind: FactKind, is_bool: bool = False) -> str:
         text = f"{self.area}|{expr.source}|{id(expr)}" if is_bool else f"{self.area}|{_key(expr)}"
@@ -323,6 +365,10 @@ class Lowering:
 
     def term(self, expr: ir.Expr, kind: FactKind, negate: bool) -> Formula:
         """A yes/no value the host computes; durable tests it."""
+        if kind is self.case:
+            areas = self.decisions_read(expr)
+            if areas:  # known only once those decisions are made: on their fact
+                return [Branch(True, frozenset({(self.decision_atom(expr, areas), not negate)}))]
         key = self.slot(expr, kind, is_bool=True)
         return [Branch({key: not negate}, frozenset())]
 
@@ -370,6 +416,8 @@ class Lowering:
             if joins:
                 return [Branch(True, frozenset({(self.definition_join(expr), not negate)}))]
             return self.term(expr, kind, negate)
+        if kind is self.case and self.decisions_read(expr):
+            return self.term(expr, kind, negate)  # a condition on decisions (see term)
         if isinstance(expr, ir.Quantifier) and expr.kind != "count" and joins:
             name = self.quantifier_join(expr)
             if name is not None:
@@ -383,7 +431,7 @@ class Lowering:
             return [Branch({"$ex" if exists else "$nex": {key: 1}}, frozenset())]
         if isinstance(expr, ir.Membership):
             return self.lower_membership(expr, kind, negate)
-        if isinstance(expr, ir.FieldRef) and self.is_slot(expr, kind):
+        if isinstance(expr, (ir.FieldRef, ir.DecisionRef)) and self.is_slot(expr, kind):
             key = self.slot(expr, kind)
             if negate:
                 return [Branch(OR([{key: False}, {"$nex": {key: 1}}]), frozenset())]
@@ -499,6 +547,7 @@ class DurableProgram:
         self.program = program
         self.case_kind = lowering.case
         self.item_kinds = list(lowering.items.values())
+        self.decision_kinds = lowering.decisions
         self.actions = lowering.actions
         self.definition = lowering.rules
         # the JSON of each derived fact, up to its session id (filled in per evaluation)
@@ -540,15 +589,13 @@ class DurableProgram:
         rules: set[str] = set()
         elements: set[tuple[str, int]] = set()
         asserted: set[tuple[str, bool]] = set()
+        undecided = [ap for ap in self.program.order if ap.area.id in self.decision_kinds]
         with self.lock:
             sid = str(next(self.sessions))
             for fact in facts:
                 fact["sid"] = sid
             try:
-                # the standard encoder is much faster; it is only wrong for exponents
-                plain = not any(type(v) is float and "e" in repr(v)
-                                for fact in facts for v in fact.values())
-                batch = json.dumps(facts, separators=(",", ":")) if plain else to_json(facts)
+                batch = _encode(facts)
                 expected, seen = len(facts), 0
                 # Forward chaining in rounds: derived facts found by one round of actions
                 # are asserted together, which fires the next round. The result does not
@@ -588,12 +635,42 @@ class DurableProgram:
                         message = engine.complete_and_start_action(self.handle, offset)
                     expected += len(pending)
                     batch = "[" + ",".join(pending) + "]" if pending else ""
+                    if not batch and undecided:
+                        # quiet: every area whose used decisions are made is fully matched
+                        made = self.decide_ready(env, undecided, sid, areas, rules, elements)
+                        expected += len(made)
+                        batch = _encode(made) if made else ""
                 if seen != expected:  # guard 9: never a silent, partial answer
                     raise EvaluationError(f"durable-rules took in {seen} of {expected} facts; "
                                           "the evaluation was stopped", code="SR405")
             finally:
                 engine.delete_state(self.handle, sid)
         return Matches(frozenset(areas), frozenset(rules), frozenset(elements))
+
+    def decide_ready(self, env: Env, undecided: list[Any], sid: str, areas: set[str],
+                     rules: set[str], elements: set[tuple[str, int]]) -> list[dict[str, Any]]:
+        """Decide each used area whose own used decisions are made, and write their facts."""
+        done = set(env.decisions)
+        ready = [ap for ap in undecided if all(u in done for u in ap.area.uses)]
+        if not ready:
+            raise EvaluationError("durable-rules stopped before every decision that other "
+                                  "areas use was made", code="SR406")
+        matches = Matches(frozenset(areas), frozenset(rules), frozenset(elements))
+        facts = []
+        for ap in ready:
+            undecided.remove(ap)
+            record_decision(self.program, ap, env, matches)
+            fact = self.decision_kinds[ap.area.id].write(env)
+            fact["a"] = ap.area.id
+            fact["sid"] = sid
+            facts.append(fact)
+        return facts
+
+
+def _encode(facts: list[dict[str, Any]]) -> str:
+    """Facts as JSON; the standard encoder is much faster and only wrong for exponents."""
+    plain = not any(type(v) is float and "e" in repr(v) for fact in facts for v in fact.values())
+    return json.dumps(facts, separators=(",", ":")) if plain else to_json(facts)
 
 
 def _delete_ruleset(handle: int) -> None:

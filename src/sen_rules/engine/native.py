@@ -29,16 +29,36 @@ _MISSING = object()
 MAX_STEPS = 2_000_000  # items visited by quantifiers in one evaluation
 
 
-class Env:
-    """The state of one evaluation: the case, the date, bound items, computed definitions."""
+@dataclass(frozen=True, slots=True)
+class DecisionValue:
+    """An area's decision as other areas read it (``decisions.AREA.FIELD``).
 
-    __slots__ = ("as_of", "case", "defs", "steps", "vars")
+    ``details`` are the decision's own values (dates as ISO text, as in its JSON);
+    ``decision`` is the full decision (``engine.result.Decision``), None when the area does
+    not apply."""
+
+    applies: bool
+    outcome: str | None
+    details: Mapping[str, Any]
+    decision: Any = None
+
+
+NOT_APPLYING = DecisionValue(False, None, MappingProxyType({}))
+
+
+class Env:
+    """The state of one evaluation: the case, the date, bound items, computed definitions,
+    and the decisions already made (for areas that use them)."""
+
+    __slots__ = ("as_of", "case", "decisions", "defs", "reads", "steps", "vars")
 
     def __init__(self, case: Case, as_of: date) -> None:
         self.case = case
         self.as_of = as_of
         self.vars: dict[str, Any] = {}
         self.defs: dict[str, Any] = {}
+        self.decisions: dict[str, DecisionValue] = {}
+        self.reads: set[tuple[str, str]] | None = None  # decision fields read, when asked
         self.steps = 0
 
 
@@ -76,6 +96,34 @@ class Compiler:
 
     def _AsOf(self, e: ir.AsOf) -> Fn:
         return lambda env: env.as_of
+
+    def _DecisionRef(self, e: ir.DecisionRef) -> Fn:
+        area, name = e.area, e.field
+        where = _where(e)
+
+        def made(env: Env) -> DecisionValue:
+            found = env.decisions.get(area)
+            if env.reads is not None:
+                env.reads.add((area, name))
+            if found is None:
+                raise EvaluationError(f"the decision of {area!r} was read before it was "
+                                      f"made{where}; this is a defect of sen-rules, please "
+                                      "report it", code="SR308")
+            return found
+
+        if name == "applies":
+            return lambda env: made(env).applies
+        if name == "outcome":
+            return lambda env: made(env).outcome
+        as_date = e.type.kind == "date"
+
+        def detail(env: Env) -> Any:
+            value = made(env).details.get(name)
+            if as_date and isinstance(value, str):
+                return date.fromisoformat(value)
+            return value
+
+        return detail
 
     def _SettingRef(self, e: ir.SettingRef) -> Fn:
         value = self.epoch.settings.get(e.name)
@@ -378,10 +426,12 @@ class Program:
     """Everything in force in one epoch, compiled."""
 
     epoch: Epoch
-    areas: tuple[AreaProgram, ...]
+    areas: tuple[AreaProgram, ...]  # in manifest order (the order of the JSON)
     compiler: Compiler
     identity: Mapping[str, str]  # the rulebase's name, version and sha256 (read-only)
     plans: dict[str, Any] = field(default_factory=dict)  # per-area decision plans (decide.py)
+    order: tuple[AreaProgram, ...] = ()  # in decision order (decision_graph)
+    used: frozenset[str] = frozenset()  # areas whose decisions other areas read
 
 
 def compile_program(rulebase: Rulebase, epoch: Epoch) -> Program:
@@ -410,7 +460,10 @@ def compile_program(rulebase: Rulebase, epoch: Epoch) -> Program:
         areas.append(AreaProgram(area, applies, tuple(rules), details, tuple(elements),
                                  collection, variable))
     compiler.area = None
-    return Program(epoch, tuple(areas), compiler, MappingProxyType(dict(rulebase.identity())))
+    by_id = {ap.area.id: ap for ap in areas}
+    return Program(epoch, tuple(areas), compiler, MappingProxyType(dict(rulebase.identity())),
+                   order=tuple(by_id[a.id] for a in rulebase.decision_order),
+                   used=rulebase.used_decisions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,23 +476,35 @@ class Matches:
 
 
 def match_native(program: Program, env: Env) -> Matches:
+    """What is true for the case, area by area in decision order; the decision of an area
+    that others use is made as soon as it is matched, for their closures to read."""
     areas: set[str] = set()
     rules: set[str] = set()
     elements: set[tuple[str, int]] = set()
-    for ap in program.areas:
-        if ap.applies is not None and not ap.applies(env):
-            continue
-        areas.add(ap.area.id)
-        for key, cond in ap.rules:
-            if cond(env):
-                rules.add(key)
-        if ap.collection is not None and ap.variable is not None:
-            items = ap.collection(env) or ()
-            var = ap.variable
-            for index, item in enumerate(items):
-                env.vars[var] = item
-                for cid, cond in ap.elements:
-                    if cond(env):
-                        elements.add((cid, index))
-            env.vars.pop(var, None)
+    for ap in program.order:
+        _match_area(ap, env, areas, rules, elements)
+        if ap.area.id in program.used:
+            from .decide import record_decision  # decide builds on this module
+
+            record_decision(program, ap, env, Matches(frozenset(areas), frozenset(rules),
+                                                      frozenset(elements)))
     return Matches(frozenset(areas), frozenset(rules), frozenset(elements))
+
+
+def _match_area(ap: AreaProgram, env: Env, areas: set[str], rules: set[str],
+                elements: set[tuple[str, int]]) -> None:
+    if ap.applies is not None and not ap.applies(env):
+        return
+    areas.add(ap.area.id)
+    for key, cond in ap.rules:
+        if cond(env):
+            rules.add(key)
+    if ap.collection is not None and ap.variable is not None:
+        items = ap.collection(env) or ()
+        var = ap.variable
+        for index, item in enumerate(items):
+            env.vars[var] = item
+            for cid, cond in ap.elements:
+                if cond(env):
+                    elements.add((cid, index))
+        env.vars.pop(var, None)

@@ -5,9 +5,13 @@ which they may rely on, is::
 
     {"rulebase": {"name", "version", "sha256"}, "as_of",
      "decisions": [{"topic", "outcome",
-                    "rules": [{"id", "citations": [{"source", "quote"}]}]}]}
+                    "rules": [{"id", "citations": [{"source", "quote"}]}]}],
+     "not_applicable": [{"topic", "applies_when", "because": [...]}]}
 
-Everything else (labels, details, flags, notes, clause ids, versions) is extra. The same
+``decisions`` lists the areas that apply, in manifest order; ``not_applicable`` lists every
+other area, in manifest order, with its condition in words and the decisions of other areas
+that condition read. Everything else (labels, details, flags, notes, settings, clause ids,
+versions) is extra. The same
 input gives byte-identical JSON, on either backend, in any process.
 """
 
@@ -94,6 +98,19 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class SettingUsed:
+    """A setting (a threshold or a convention such as the leap-day birthday) that a
+    decision's rules read, directly or through a definition or a date function."""
+
+    name: str
+    title: str
+    value: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "title": self.title, "value": thaw(self.value)}
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The decision of one policy area."""
 
@@ -106,9 +123,11 @@ class Decision:
     flags: tuple[Finding, ...]
     notes: tuple[Finding, ...]
     overridden: tuple[str, ...]  # rules that matched but did not decide (hit policy)
+    settings: tuple[SettingUsed, ...] = ()  # what its rules read, conventions included
+    uses: tuple[DecisionBasis, ...] = ()  # decisions of other areas its rules read
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "topic": self.topic,
             "title": self.title,
             "outcome": self.outcome,
@@ -118,7 +137,56 @@ class Decision:
             "flags": [f.to_dict() for f in self.flags],
             "notes": [n.to_dict() for n in self.notes],
             "overridden": list(self.overridden),
+            "settings": [s.to_dict() for s in self.settings],
         }
+        if self.uses:
+            d["uses"] = [u.to_dict() for u in self.uses]
+        return d
+
+    @property
+    def deciding(self) -> tuple[RuleRef, ...]:
+        """The rules that gave the outcome."""
+        return tuple(r for r in self.rules if r.role in ("outcome", "otherwise"))
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionBasis:
+    """Another area's decision as something read it: whether it applies, its outcome, the
+    rules that gave it, and the details that were read."""
+
+    topic: str
+    title: str
+    applies: bool
+    outcome: str | None
+    outcome_label: str | None
+    details: Mapping[str, Any]
+    rules: tuple[RuleRef, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"topic": self.topic, "title": self.title,
+                             "applies": self.applies}
+        if self.applies:
+            d["outcome"] = self.outcome
+            d["outcome_label"] = self.outcome_label
+            d["details"] = thaw(self.details)
+            d["rules"] = [r.id for r in self.rules]
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class NotApplicable:
+    """A policy area that was considered and does not apply to the case, and why: its
+    ``applies_when`` in words and as written, and the decisions of other areas it read."""
+
+    topic: str
+    title: str
+    applies_when: str  # in plain words
+    condition: str  # as written in the rule language
+    because: tuple[DecisionBasis, ...]  # decisions the condition went through
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"topic": self.topic, "title": self.title, "applies_when": self.applies_when,
+                "condition": self.condition, "because": [b.to_dict() for b in self.because]}
 
     def __repr__(self) -> str:
         parts = [f"{self.topic} = {self.outcome}",
@@ -139,6 +207,7 @@ class Evaluation:
     as_of: date
     case_id: str
     decisions: tuple[Decision, ...]
+    not_applicable: tuple[NotApplicable, ...] = ()  # every area considered that does not apply
 
     def decision(self, topic: str) -> Decision | None:
         return next((d for d in self.decisions if d.topic == topic), None)
@@ -157,6 +226,7 @@ class Evaluation:
             "as_of": self.as_of.isoformat(),
             "case_id": self.case_id,
             "decisions": [d.to_dict() for d in self.decisions],
+            "not_applicable": [n.to_dict() for n in self.not_applicable],
         }
 
     def to_json(self, indent: int | None = 2) -> str:

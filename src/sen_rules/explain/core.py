@@ -10,9 +10,10 @@ from typing import Any
 from ..case import Case
 from ..engine.decide import decide
 from ..engine.native import Env
-from ..engine.result import Evaluation, dumps
+from ..engine.result import Evaluation, NotApplicable, dumps
 from ..engine.service import check_backend, compiled, match, prepare
 from ..errors import EvaluationError
+from ..reports.chain import not_applicable_words
 from ..rulebase import Rulebase
 from .counterfactual import Counterfactual, SearchSummary, find_counterfactuals
 from .reasons import also_not_met, why_false
@@ -20,7 +21,8 @@ from .trace import AreaTrace, RuleTrace, Trace, check_against, relied_on, trace_
 from .values import to_json
 
 
-def area_to_dict(trace: Trace, at: AreaTrace) -> dict[str, Any]:
+def area_to_dict(trace: Trace, at: AreaTrace, na: NotApplicable | None = None
+                 ) -> dict[str, Any]:
     area = at.area
     d: dict[str, Any] = {"topic": area.id, "title": area.title, "applies": at.applies}
     if at.applies_node is not None:
@@ -28,6 +30,8 @@ def area_to_dict(trace: Trace, at: AreaTrace) -> dict[str, Any]:
         if not at.applies:
             d["why_not"] = [r.to_dict() for r in why_false(trace, at.applies_node)]
     if not at.applies:
+        if na is not None:
+            d["because"] = not_applicable_words(na)
         return d
     d["hit_policy"] = area.hit_policy
     d["outcome"] = at.outcome
@@ -56,9 +60,10 @@ def rule_to_dict(trace: Trace, rt: RuleTrace) -> dict[str, Any]:
     return d
 
 
-def trace_to_dict(trace: Trace) -> dict[str, Any]:
+def trace_to_dict(trace: Trace, evaluation: Evaluation | None = None) -> dict[str, Any]:
+    skipped = {n.topic: n for n in evaluation.not_applicable} if evaluation else {}
     return {
-        "areas": [area_to_dict(trace, at) for at in trace.areas],
+        "areas": [area_to_dict(trace, at, skipped.get(at.area.id)) for at in trace.areas],
         "definitions": {k: d.to_dict() for k, d in trace.definitions.items()},
     }
 
@@ -83,7 +88,7 @@ class Explanation:
             "case_id": self.case.child.id,
             "backend": self.backend,
             "evaluation": self.evaluation.to_dict(),
-            "trace": trace_to_dict(self.trace),
+            "trace": trace_to_dict(self.trace, self.evaluation),
             "counterfactuals": [c.to_dict() for c in self.counterfactuals],
             "counterfactual_search": [
                 {"topic": s.topic, "single_changes_tried": s.singles, "pairs_tried": s.pairs,

@@ -161,6 +161,8 @@ class _Collector:
         self.rulebase = rulebase
         self.uses = Uses()
         self.seen_defs: set[str] = set()
+        self.seen_areas: set[str] = set()
+        self.in_force: frozenset[str] = frozenset()
 
     def abs_path(self, e: ir.FieldRef, scope: Mapping[str, AbsPath | None]) -> AbsPath | None:
         if e.root == "case":
@@ -214,6 +216,9 @@ class _Collector:
         return []
 
     def walk(self, e: ir.Expr, area: str | None, scope: Mapping[str, AbsPath | None]) -> None:
+        if isinstance(e, ir.DecisionRef):  # a fact can change this through that decision
+            self.walk_area(e.area)
+            return
         if isinstance(e, ir.FieldRef):
             p = self.abs_path(e, scope)
             if p is not None:
@@ -255,10 +260,29 @@ class _Collector:
         for child in e.children():
             self.walk(child, area, scope)
 
+    def walk_area(self, area_id: str) -> None:
+        """What an area whose decision is read decides from: its applies_when, and the
+        conditions and details of its rules (once)."""
+        if area_id in self.seen_areas:
+            return
+        self.seen_areas.add(area_id)
+        used = self.rulebase.area(area_id)
+        if used is None:
+            return
+        if used.applies_when is not None:
+            self.walk(used.applies_when, used.id, {})
+        for rule in used.all_rules:
+            if rule.key in self.in_force:
+                self.walk(rule.condition, used.id, {})
+                for e in rule.details.values():
+                    self.walk(e, used.id, {})
+
 
 def area_uses(rulebase: Rulebase, program: Program, area: Area) -> Uses:
     collector = _Collector(rulebase)
     in_force = program.epoch.rule_keys
+    collector.in_force = in_force
+    collector.seen_areas.add(area.id)
     if area.applies_when is not None:
         collector.walk(area.applies_when, area.id, {})
     for rule in area.all_rules:
@@ -661,6 +685,8 @@ class Counterfactual:
         if not a.applies:
             parts.append(f"there would be no decision on {self.title} (the area would not "
                          "apply)")
+        elif not b.applies:
+            parts.append(f"{self.title} would apply, with “{a.label}”")
         elif a.outcome != b.outcome:
             parts.append(f"{self.title} would be “{a.label}” instead of “{b.label}”")
         elif a.recommended != b.recommended:
@@ -706,11 +732,12 @@ class _Tried:
     """A version of the case with some changes, matched once; decided per area on demand."""
 
     def __init__(self, search: _Search, changes: tuple[Change, ...], case: Case | None,
-                 matches: Matches | None) -> None:
+                 matches: Matches | None, env: Env | None = None) -> None:
         self.search = search
         self.changes = changes
         self.case = case
         self.matches = matches
+        self.env = env  # holds the decisions that other areas use, made while matching
         self.outcomes: dict[str, Outcome | None] = {}
 
     @property
@@ -728,8 +755,11 @@ class _Tried:
             else:
                 s = self.search
                 try:
-                    decision = decide_area(s.program, s.area_programs[topic],
-                                           Env(self.case, s.as_of), self.matches)
+                    env = Env(self.case, s.as_of)
+                    if self.env is not None:
+                        env.decisions = self.env.decisions
+                    decision = decide_area(s.program, s.area_programs[topic], env,
+                                           self.matches)
                     found = _outcome(decision)
                 except EvaluationError:
                     found = None
@@ -775,8 +805,8 @@ class _Search:
                 if _dated_after(changes, self.as_of):
                     raise CaseError([("", "a changed date is after the evaluation date")])
                 case = parse_case(data)  # every other date was checked with the case
-                tried = _Tried(self, changes, case, match_native(self.program,
-                                                                 Env(case, self.as_of)))
+                env = Env(case, self.as_of)
+                tried = _Tried(self, changes, case, match_native(self.program, env), env)
             except (CaseError, EvaluationError):
                 pass
         self.cache[key] = tried
@@ -877,7 +907,31 @@ def find_counterfactuals(rulebase: Rulebase, case: Case, as_of: date, evaluation
                                           t.changes, before, after, backend, flag))
         summaries.append(SearchSummary(topic, len(singles), pairs_tried, len(chosen),
                                        not search.exhausted))
+    for na in evaluation.not_applicable:
+        if na.because:  # kept out by another decision: what would bring it back in play
+            results.extend(_bring_back(search, fns, env, na.topic, na.title, backend))
     return results, summaries
+
+
+def _bring_back(search: _Search, fns: NodeFunctions, env: Env, topic: str, title: str,
+                backend: str) -> list[Counterfactual]:
+    """Single changes that would make an area apply that does not (through the decisions
+    its condition reads as well as the facts it reads itself)."""
+    area = search.area_programs[topic].area
+    uses = area_uses(search.rulebase, search.program, area)
+    singles = Candidates(search.rulebase, fns, env, search.data, uses,
+                         search.as_of).all()[:MAX_SINGLES]
+    before = Outcome(False, None, None, (), frozenset())
+    valid = [t for t in (search.evaluate((ch,)) for ch in singles)
+             if t.outcome(topic) is not None]
+    back = sorted((t for t in valid if _applies(t, topic)), key=lambda t: _score(t.changes))
+    chosen: dict[tuple[Any, ...], _Tried] = {}
+    for t in back:  # per field: the closest other value, and removing it
+        key = tuple((c.path, c.op, c.value is None) for c in t.changes)
+        chosen.setdefault(key, t)
+    return [Counterfactual(topic, title, "outcome", t.changes, before,
+                           _verify(search, t, topic, backend), backend)
+            for t in list(chosen.values())[:MAX_REPORTED]]
 
 
 def _sig(t: _Tried, topic: str) -> tuple[Any, ...]:

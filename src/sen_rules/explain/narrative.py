@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ..engine.result import Decision, thaw
+from ..reports.chain import basis_words, not_applicable_words
 from ..rulebase import Citation, Rulebase
 from ..sources import fold
 from .reasons import Reason, why_false, why_true
@@ -205,6 +206,10 @@ def _decision(x: Explanation, at: AreaTrace, d: Decision) -> DecisionSection:
     facts = tuple((p, say(v)) for p, v in relied.facts.items()
                   if v is None or not _is_record(v))
     derived = tuple((dv.title, dv.name, say(dv.value)) for dv in relied.derived.values())
+    # the decisions of other areas and the settings (conventions) the rules read, said aloud
+    derived += tuple((f"The decision “{b.title}”", f"decisions.{b.topic}", basis_words(b))
+                     for b in d.uses)
+    derived += tuple((st.title, f"settings.{st.name}", say(st.value)) for st in d.settings)
     overridden = tuple(NotApplied(rt.rule.id, rt.rule.title, rt.rule.effect,
                                   tuple(why_true(trace, rt.node)))
                        for rt in at.rules if rt.role == "overridden")
@@ -283,8 +288,14 @@ def build_report(x: Explanation) -> Report:
         if at.applies and d is not None:
             decisions.append(_decision(x, at, d))
         elif at.applies_node is not None:
+            na = next((n for n in x.evaluation.not_applicable if n.topic == at.area.id), None)
+            chain: tuple[Reason, ...] = ((Reason(not_applicable_words(na)),) if na is not None
+                                         else ())
+            back = tuple(Reason(c.text) for c in x.counterfactuals if c.topic == at.area.id)
+            if back:
+                chain += (Reason("What would bring it into play:", back),)
             not_applying.append((at.area.id, at.area.title,
-                                 tuple(why_false(x.trace, at.applies_node))))
+                                 chain + tuple(why_false(x.trace, at.applies_node))))
     return Report(
         case_id=x.case.child.id, as_of=x.as_of, rulebase=x.rulebase.identity(),
         rulebase_title=x.rulebase.title, backend=x.backend, package_version=package_version(),

@@ -8,10 +8,12 @@ every condition with its value).
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 from ..language import ir
 from ..language.printer import canonical
+from ..reports.chain import not_applicable_words, settings_words, uses_words
 from ..reports.text import rulebase_line, text_of
 from .reasons import also_not_met, why_false, why_true
 from .trace import AreaTrace, Node, Trace
@@ -74,8 +76,16 @@ def area_lines(trace: Trace, at: AreaTrace, x: Explanation) -> list[str]:
         lines.append("  applies when:")
         lines.extend(node_lines(at.applies_node, "    "))
         if not at.applies:
+            na = next((n for n in x.evaluation.not_applicable if n.topic == area.id), None)
+            if na is not None:
+                lines.extend(textwrap.wrap(not_applicable_words(na), 88, initial_indent="  ",
+                                           subsequent_indent="    "))
             for why in why_false(trace, at.applies_node):
                 lines.extend(why.lines("    "))
+            back = [c for c in x.counterfactuals if c.topic == area.id]
+            if back:
+                lines.append("  what would bring it into play:")
+                lines.extend(f"    - {c.text}" for c in back)
             return lines
     decision = x.evaluation.decision(area.id)
     if decision is not None:
@@ -85,6 +95,10 @@ def area_lines(trace: Trace, at: AreaTrace, x: Explanation) -> list[str]:
             lines.append(f"  flag {f.code}: {f.message}")
         for n in decision.notes:
             lines.append(f"  note {n.code}: {n.message}")
+        for said in (uses_words(decision), settings_words(decision)):
+            if said:
+                lines.extend(textwrap.wrap(said, 88, initial_indent="  ",
+                                           subsequent_indent="    "))
     for rt in at.rules:
         r = rt.rule
         what = f"{r.effect} {r.value}"

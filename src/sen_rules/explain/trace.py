@@ -15,14 +15,14 @@ decision (:func:`check_against`): the two can never disagree silently.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from ..case import Case
-from ..engine.decide import resolve
+from ..engine.decide import record_decision, resolve
 from ..engine.native import Compiler, Env, Fn, Matches, Program
 from ..errors import EvaluationError
 from ..language import ir
@@ -103,6 +103,7 @@ class Node:
     items: tuple[Item, ...] = ()
     items_omitted: int = 0
     definition: str | None = None  # key of the definition a DefinitionRef names
+    decision: tuple[str, str] | None = None  # (area, field) of the decision it reads
     inline: bool = False  # the definition's trace is a child (it is about a ranked item)
     error: str | None = None
 
@@ -137,6 +138,8 @@ class Node:
             d["error"] = self.error
         if self.definition is not None:
             d["definition"] = self.definition
+        if self.decision is not None:
+            d["decision"] = {"topic": self.decision[0], "field": self.decision[1]}
         if self.reads:
             d["reads"] = [{"path": p, "value": to_json(v)} for p, v in self.reads]
         if self.children:
@@ -277,17 +280,23 @@ class Trace:
 
     def matches(self) -> Matches:
         """What this trace found true, in the form the engines report it."""
-        areas = {a.area.id for a in self.areas if a.applies}
-        rules = {r.rule.key for a in self.areas for r in a.rules if r.fired}
-        elements = set()
-        for a in self.areas:
-            for c in a.candidates:
-                for el in c.elements:
-                    if el.prefer.truth:
-                        elements.add((f"{el.criterion}:prefer", c.index))
-                    if el.over.truth:
-                        elements.add((f"{el.criterion}:over", c.index))
-        return Matches(frozenset(areas), frozenset(rules), frozenset(elements))
+        return matches_of(self.areas)
+
+
+def matches_of(traced: Iterable[AreaTrace]) -> Matches:
+    """What some area traces found true, in the form the engines report it."""
+    traced = list(traced)
+    areas = {a.area.id for a in traced if a.applies}
+    rules = {r.rule.key for a in traced for r in a.rules if r.fired}
+    elements = set()
+    for a in traced:
+        for c in a.candidates:
+            for el in c.elements:
+                if el.prefer.truth:
+                    elements.add((f"{el.criterion}:prefer", c.index))
+                if el.over.truth:
+                    elements.add((f"{el.criterion}:over", c.index))
+    return Matches(frozenset(areas), frozenset(rules), frozenset(elements))
 
 
 # ---------------------------------------------------------------------------- reading
@@ -506,8 +515,19 @@ class Tracer:
         _derive_decision(trace, self.program.epoch.rule_keys)
         return trace
 
+    def _DecisionRef(self, n: Node) -> None:
+        assert isinstance(n.expr, ir.DecisionRef)
+        n.decision = (n.expr.area, n.expr.field)
+
     def run(self) -> Trace:
-        areas = tuple(self.area(ap) for ap in self.program.areas)
+        """Every area in decision order (the decisions used by later areas are made as the
+        engine makes them), listed in manifest order."""
+        traced: dict[str, AreaTrace] = {}
+        for ap in self.program.order:
+            traced[ap.area.id] = self.area(ap)
+            if ap.area.id in self.program.used:
+                record_decision(self.program, ap, self.env, matches_of(traced.values()))
+        areas = tuple(traced[ap.area.id] for ap in self.program.areas)
         return Trace(self.rulebase, self.env.case, self.env.as_of, self.program.epoch, areas,
                      dict(self.definitions))
 
@@ -517,8 +537,8 @@ _UNSET: Any = object()
 # how each kind of node records what it read and its parts (by node type, looked up once)
 _BUILDERS: dict[type, Callable[[Tracer, Node], None]] = {
     kind: getattr(Tracer, "_" + kind.__name__)
-    for kind in (ir.FieldRef, ir.DefinitionRef, ir.Call, ir.Arith, ir.Negate, ir.ListOf,
-                 ir.Known, ir.Not, ir.Compare, ir.Membership, ir.BoolOp, ir.IfThenElse,
+    for kind in (ir.FieldRef, ir.DefinitionRef, ir.DecisionRef, ir.Call, ir.Arith, ir.Negate,
+                 ir.ListOf, ir.Known, ir.Not, ir.Compare, ir.Membership, ir.BoolOp, ir.IfThenElse,
                  ir.Quantifier)
 }
 

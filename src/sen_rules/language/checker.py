@@ -39,6 +39,26 @@ class CheckError(Exception):
         self.code = code
 
 
+@dataclass(frozen=True)
+class DecisionType:
+    """What another area's decision offers to read: its outcomes and its typed details."""
+
+    area: str
+    outcomes: tuple[str, ...]
+    details: Mapping[str, Type | str]  # a detail's type, or why it cannot be read
+
+
+@dataclass(frozen=True)
+class DecisionScope:
+    """Which decisions an expression may read: those of the areas its area ``uses``."""
+
+    reader: str | None  # the area whose expression this is
+    uses: tuple[str, ...]
+    resolve: Callable[[str], DecisionType | None]  # None: no such area
+    areas: Callable[[], list[str]]
+    refused: str | None = None  # why no decision can be read here (None: they can)
+
+
 @dataclass
 class Scope:
     """What names mean where an expression is written."""
@@ -48,10 +68,11 @@ class Scope:
     resolve_definition: Callable[[str, Mapping[str, Type]], Type | None]
     definition_names: Callable[[], list[str]]
     variables: dict[str, Type] = field(default_factory=dict)
+    decisions: DecisionScope | None = None
 
     def with_variable(self, name: str, typ: Type) -> Scope:
         return Scope(self.case, self.settings, self.resolve_definition, self.definition_names,
-                     {**self.variables, name: typ})
+                     {**self.variables, name: typ}, self.decisions)
 
 
 def suggest(name: str, candidates: list[str]) -> str:
@@ -105,6 +126,8 @@ class Checker:
                 raise CheckError(node.part_offsets[1], f"unknown setting {name!r}"
                                  + suggest(name, sorted(scope.settings)), "SR116")
             return ir.SettingRef(name=name, **self.node_info(node, scope.settings[name]))  # type: ignore[arg-type]
+        if head == "decisions" and head not in scope.variables:
+            return self.decision(node, scope)
         if head in scope.variables:
             return self.field_path(node, head, scope.variables[head], rest)
         def_type = scope.resolve_definition(head, scope.variables)
@@ -119,6 +142,44 @@ class Checker:
                  + ["as_of", "settings"])
         raise CheckError(node.start, f"unknown name {head!r}: not a case field, definition, "
                          "setting or item" + suggest(head, known), "SR111")
+
+    def decision(self, node: syntax.Name, scope: Scope) -> ir.Expr:
+        """``decisions.AREA.FIELD``: a field of the decision of an area this one uses."""
+        ds = scope.decisions
+        if ds is None or ds.refused is not None:
+            raise CheckError(node.start, ds.refused if ds is not None and ds.refused else
+                             "decisions of areas can only be read in area files", "SR131")
+        if len(node.parts) != 3:
+            raise CheckError(node.start, "write a field of a decision as decisions.AREA.FIELD, "
+                             "for example decisions.cessation.outcome", "SR132")
+        area, name = node.parts[1], node.parts[2]
+        dtype = ds.resolve(area)
+        if dtype is None:
+            raise CheckError(node.part_offsets[1], f"unknown area {area!r}"
+                             + suggest(area, ds.areas()), "SR130")
+        if area == ds.reader:
+            raise CheckError(node.part_offsets[1], f"area {area!r} cannot read its own "
+                             "decision: it is being made", "SR134")
+        if area not in ds.uses:
+            raise CheckError(node.part_offsets[1], f"area {ds.reader!r} reads the decision of "
+                             f"{area!r} but does not declare it: add 'uses: [{area}]' at the "
+                             "top of its file", "SR131")
+        typ: Type | str
+        if name == "applies":
+            typ = BOOL
+        elif name == "outcome":
+            typ = Type("string", enum=dtype.outcomes)
+        elif name in dtype.details:
+            typ = dtype.details[name]
+        else:
+            fields = ["applies", "outcome", *dtype.details]
+            raise CheckError(node.part_offsets[2], f"the decision of {area!r} has no field "
+                             f"{name!r}" + suggest(name, fields)
+                             + f" (its fields: {', '.join(fields)})", "SR132")
+        if isinstance(typ, str):
+            raise CheckError(node.part_offsets[2], f"the detail {name!r} of the decision of "
+                             f"{area!r} cannot be read by another area: {typ}", "SR132")
+        return ir.DecisionRef(area=area, field=name, **self.node_info(node, typ))  # type: ignore[arg-type]
 
     def field_path(self, node: syntax.Name, root: str, typ: Type,
                    steps: tuple[str, ...]) -> ir.Expr:
@@ -238,6 +299,11 @@ class Checker:
             values = [(i.value, n.start) for i, n in zip(other.items, other_node.items, strict=True)
                       if isinstance(i, ir.Const)]
         for value, offset in values:
+            if (isinstance(value, str) and value not in enum
+                    and isinstance(field_expr, ir.DecisionRef)):
+                raise CheckError(offset, f"{value!r} is not an outcome of area "
+                                 f"{field_expr.area!r}" + suggest(value, list(enum))
+                                 + f" (its outcomes: {', '.join(enum)})", "SR133")
             if isinstance(value, str) and value not in enum:
                 raise CheckError(offset, f"{value!r} is never a value of {field_expr.source}; "
                                  f"expected one of: {', '.join(repr(v) for v in enum)}"
@@ -316,4 +382,5 @@ def compile_expression(text: str, scope: Scope,
     return Checker(text, scope, locate).check(tree)
 
 
-__all__ = ["INTEGER", "CheckError", "Checker", "Scope", "compile_expression"]
+__all__ = ["INTEGER", "CheckError", "Checker", "DecisionScope", "DecisionType", "Scope",
+           "compile_expression"]

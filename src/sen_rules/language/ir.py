@@ -61,6 +61,19 @@ class AsOf(Expr):
     pass
 
 
+DECISION_FIELDS = ("applies", "outcome")  # every decision has these; details are the rest
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DecisionRef(Expr):
+    """A field of another area's decision: ``decisions.AREA.FIELD`` (``applies``,
+    ``outcome`` or one of its details). Read only by an area that declares ``uses: [AREA]``
+    and is decided after it."""
+
+    area: str
+    field: str
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Call(Expr):
     function: str
@@ -180,6 +193,12 @@ def field_refs(expr: Expr) -> Iterator[FieldRef]:
 
 def definition_refs(expr: Expr) -> set[str]:
     return {n.name for n in walk(expr) if isinstance(n, DefinitionRef)}
+
+
+def decision_refs(expr: Expr) -> Iterator[DecisionRef]:
+    for node in walk(expr):
+        if isinstance(node, DecisionRef):
+            yield node
 
 
 def setting_refs(expr: Expr) -> set[str]:

@@ -94,6 +94,8 @@ def _canonical(e: ir.Expr) -> str:
         return e.name
     if isinstance(e, ir.AsOf):
         return "as_of"
+    if isinstance(e, ir.DecisionRef):
+        return f"decisions.{e.area}.{e.field}"
     if isinstance(e, ir.Call):
         return f"{e.function}(" + ", ".join(canonical(a) for a in e.args) + ")"
     if isinstance(e, ir.ListOf):
@@ -170,6 +172,8 @@ def _words(e: ir.Expr) -> str:
         return humanise(e.name)
     if isinstance(e, ir.AsOf):
         return "the evaluation date"
+    if isinstance(e, ir.DecisionRef):
+        return decision_words(e)
     if isinstance(e, ir.Call):
         spec = FUNCTIONS[e.function]
         if spec.variadic:
@@ -219,6 +223,13 @@ def _words(e: ir.Expr) -> str:
         lead = {"any": "at least one", "every": "every", "no": "none of the"}[e.kind]
         return f"{lead} {coll} ({e.variable}) has: {cond}"
     raise TypeError(f"unknown node {type(e).__name__}")
+
+
+def decision_words(e: ir.DecisionRef) -> str:
+    """``decisions.cessation.cease_from`` read aloud: "the cessation decision's cease from"."""
+    if e.field == "applies":
+        return f"the {humanise(e.area)} decision applies"
+    return f"the {humanise(e.area)} decision's {humanise(e.field)}"
 
 
 def words_list(e: ir.Expr) -> str:

@@ -22,7 +22,12 @@ from ..case import Case
 from ..dates import WEEKDAYS, parse_month_day
 from ..errors import Diagnostic, RulebaseError, SourceLocation
 from ..language import ir
-from ..language.checker import CheckError, Scope, compile_expression
+from ..language.checker import (
+    CheckError,
+    DecisionScope,
+    Scope,
+    compile_expression,
+)
 from ..language.syntax import ParseError
 from ..language.types import (
     BOOL,
@@ -54,6 +59,7 @@ from ..rulebase import (
 )
 from ..sources import Clause, Source, fold, segment, sha256_text, suggest_quote_fix
 from . import schema
+from .decisions import DecisionGraphChecks
 from .yamlfile import Path as YPath
 from .yamlfile import YamlDocument, YamlFileError, read_yaml
 
@@ -84,7 +90,7 @@ class _PendingDefinition:
     variable_type: Type | None
 
 
-class _Loader:
+class _Loader(DecisionGraphChecks):
     def __init__(self, directory: Path) -> None:
         self.dir = directory
         self.diags: list[Diagnostic] = []
@@ -103,6 +109,7 @@ class _Loader:
         self.register_refs: list[tuple[str, SourceLocation]] = []
         self.file_count = 0
         self.item_paths: dict[int, YPath] = {}  # checked list item -> its path in its file
+        self.init_decision_graph()  # area files by id, what each uses and reads
 
     # ---------------------------------------------------------------- helpers
     def error(self, code: str, message: str, loc: SourceLocation | None,
@@ -374,7 +381,18 @@ class _Loader:
             return sorted({d.entry.name for d in self.pending_defs.values()
                            if d.area in (None, area)})
 
-        return Scope(self.case_type, self.setting_types, resolve, names, dict(variables or {}))
+        refused = None
+        if area is None:
+            refused = ("a shared definition cannot read an area's decision; define it in the "
+                       "area that uses the decision")
+        elif variables:
+            refused = ("the placement ranking's checks and criteria cannot read other areas' "
+                       "decisions")
+        loaded = self.area_files.get(area) if area is not None else None
+        decisions = DecisionScope(area, tuple(loaded[0].uses) if loaded else (),
+                                  self.decision_type, lambda: list(self.area_files), refused)
+        return Scope(self.case_type, self.setting_types, resolve, names, dict(variables or {}),
+                     decisions)
 
     def def_key(self, name: str, area: str | None) -> str | None:
         if area is not None and f"{area}:{name}" in self.pending_defs:
@@ -439,6 +457,9 @@ class _Loader:
             what = "a yes/no condition" if want.kind == "bool" else str(want)
             self.error("SR113", f"expected {what}, but this is {expr.type}", base)
             return None
+        if scope.decisions is not None:
+            for ref in ir.decision_refs(expr):
+                self.decision_reads.add((scope.decisions.reader, ref.area))
         return expr
 
     # ---------------------------------------------------------------- definitions
@@ -450,7 +471,8 @@ class _Loader:
             key = entry.name if area is None else f"{area}:{entry.name}"
             loc = doc.where(entry_path)
             clash = entry.name in self.pending_defs or key in self.pending_defs
-            if clash or entry.name in self.case_type.fields or entry.name in ("as_of", "settings"):
+            reserved = ("as_of", "settings", "decisions")
+            if clash or entry.name in self.case_type.fields or entry.name in reserved:
                 self.error("SR106", f"the name {entry.name!r} is already used (by a case field or "
                            "another definition)", loc)
                 continue
@@ -477,6 +499,7 @@ class _Loader:
                        doc.where(("area",)))
             return None
         seen[parsed.area] = doc.where(("area",))
+        self.area_files[parsed.area] = (parsed, doc)
         variable, var_type = None, None
         if parsed.ranking is not None:
             variable, coll_path = parsed.ranking.candidates.split(" in ")
@@ -557,7 +580,8 @@ class _Loader:
         return Area(aid, parsed.title, parsed.summary, doc.file, applies, applies_cites,
                     parsed.hit_policy, tuple(OutcomeSpec(o.value, o.label)
                                              for o in parsed.outcomes),
-                    otherwise, dict(parsed.combine), tuple(rules), ranking, index)
+                    otherwise, dict(parsed.combine), tuple(rules), ranking, index,
+                    tuple(parsed.uses))
 
     def build_rule(self, entry: schema.RuleEntry, area: str, doc: YamlDocument, path: YPath,
                    outcomes: list[str], scope: Scope) -> Rule | None:
@@ -736,8 +760,10 @@ class _Loader:
             result = self.load_area(rel, mdoc.where(("areas", i)), seen)
             if result is not None:
                 loaded.append(result)
+        self.check_uses()
         self.resolve_all_definitions()
         areas = tuple(self.build_area(parsed, doc, i) for i, (parsed, doc) in enumerate(loaded))
+        self.check_uses_read()
         register = (self.load_register(manifest.register_file, mdoc.where(("register",)))
                     if manifest.register_file else ())
         for rid, loc in self.register_refs:

@@ -114,6 +114,7 @@ class AreaFile(_File):
     area: Name
     title: Text
     summary: Text
+    uses: list[Name] = []  # areas whose decisions this area reads (decisions.AREA.FIELD)
     applies_when: Expression | None = None
     applies_cites: list[CitationEntry] = []
     hit_policy: Literal["first", "any", "priority"]

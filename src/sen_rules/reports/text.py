@@ -9,6 +9,7 @@ from typing import Any
 
 from ..engine.result import Decision, Evaluation, thaw
 from ..explain.values import checks_in_words
+from .chain import not_applicable_words, settings_words, uses_words
 
 WIDTH = 88
 
@@ -85,6 +86,9 @@ def render_decision(d: Decision) -> list[str]:
     if d.overridden:
         lines.extend(_wrap("also matched, not deciding under the area's hit policy: "
                            + ", ".join(d.overridden), "    ", "  "))
+    for said in (uses_words(d), settings_words(d)):
+        if said:
+            lines.extend(_wrap(said, "    ", "  "))
     return lines
 
 
@@ -99,5 +103,10 @@ def render_evaluation(e: Evaluation) -> str:
         lines.append("No policy area applies to this case.")
     for d in e.decisions:
         lines.extend(render_decision(d))
+        lines.append("")
+    if e.not_applicable:
+        lines.append("Considered, not applying:")
+        for na in e.not_applicable:
+            lines.extend(_wrap(not_applicable_words(na), "    ", "  - "))
         lines.append("")
     return text_of(lines)

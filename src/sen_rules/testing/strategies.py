@@ -242,6 +242,36 @@ def evaluation_inputs(draw: st.DrawFn, lo: date = EARLIEST_AS_OF,
 
 
 @st.composite
+def chain_inputs(draw: st.DrawFn, lo: date = EARLIEST_AS_OF,
+                 hi: date = LATEST_AS_OF) -> tuple[dict[str, Any], date]:
+    """A (case data, as_of) pair built to exercise decisions that use other decisions: the
+    child has a Statement, and ceasing it is often due (a ground dated after the Statement,
+    some with an appeal pending), so the areas that use the cessation decision go both ways.
+    """
+    data, as_of = draw(evaluation_inputs(lo, hi))
+    dob = date.fromisoformat(data["child"]["date_of_birth"])
+    statement = data.get("statement")
+    if statement is None:
+        statement = {"made_on": draw(dates_between(dob, as_of)).isoformat(),
+                     "travel_provision": draw(st.booleans())}
+        data["statement"] = statement
+    made = date.fromisoformat(statement["made_on"])
+    reviews = [r for r in statement.get("reviews", ()) if r["held_on"] >= statement["made_on"]]
+    statement["reviews"] = reviews
+    cessation: dict[str, Any] = {}
+    ground = draw(st.sampled_from(["progress", "independent", "none", "progress"]))
+    if ground == "progress":
+        cessation["criteria_no_longer_met_on"] = draw(dates_between(made, as_of)).isoformat()
+    elif ground == "independent":
+        cessation["placed_by_parents_in_independent_school_on"] = draw(
+            dates_between(made, as_of)).isoformat()
+    if draw(st.integers(0, 4)) == 0:
+        cessation["appeal_pending"] = True
+    data["cessation"] = cessation
+    return data, as_of
+
+
+@st.composite
 def cases(draw: st.DrawFn) -> tuple[Case, date]:
     """A validated :class:`Case` and the date it is evaluated on."""
     data, as_of = draw(evaluation_inputs())
