@@ -451,8 +451,9 @@ def annual_review(case: Case, as_of: date, cal: Calendar, s: ReferenceSettings
 
 
 # ---- Ceasing to maintain Statements: five grounds; written notice with the right of
-# appeal; no cessation while an appeal is pending; the secure-unit ground replaced from
-# 1 September 2010 (the home authority keeps responsibility for a detained child).
+# appeal; no cessation while an appeal is pending; the secure-unit ground replaced for
+# placements from 1 September 2010 (the home authority keeps responsibility for a detained
+# child).
 DETAINED_CHILDREN_LAW = date(2010, 9, 1)
 
 
@@ -470,7 +471,7 @@ def cessation(case: Case, as_of: date, cal: Calendar) -> dict[str, Any]:
         grounds["cessation.progress"] = c.criteria_no_longer_met_on
     order = c.placed_under_order
     if order is not None and order.placed_on >= made:
-        if as_of < DETAINED_CHILDREN_LAW:
+        if order.placed_on < DETAINED_CHILDREN_LAW:  # the law on the date of the placement
             grounds["cessation.placed-under-order"] = order.placed_on
         else:
             keeps = True

@@ -152,7 +152,7 @@ def _unsafe_to_fork() -> bool:
 def evaluation_from_json(text: str) -> Evaluation:
     """Rebuild an :class:`Evaluation` from its JSON (for results that crossed processes)."""
     from ..rulebase import Citation, InForce
-    from .result import Decision, Finding, RuleRef, freeze
+    from .result import Decision, Finding, RuleRef, VersionChoice, freeze
 
     data = json.loads(text)
 
@@ -166,7 +166,9 @@ def evaluation_from_json(text: str) -> Evaluation:
             rules=tuple(RuleRef(r["id"], r["version"], r["title"], r["role"],
                                 tuple(Citation(c["source"], c["clause"], c["quote"],
                                                c.get("reference")) for c in r["citations"]),
-                                InForce.from_dict(r.get("in_force"))) for r in d["rules"]),
+                                InForce.from_dict(r.get("in_force")),
+                                VersionChoice.from_dict(r["version_chosen_by"])
+                                if "version_chosen_by" in r else None) for r in d["rules"]),
             flags=tuple(finding(f) for f in d["flags"]),
             notes=tuple(finding(f) for f in d["notes"]),
             overridden=tuple(d["overridden"]),

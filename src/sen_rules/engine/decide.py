@@ -14,15 +14,18 @@ When no rule gives an outcome, the area's ``otherwise`` rule decides (it cites t
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any
 
 from ..errors import ConflictingOutcomesError, EvaluationError
+from ..language import ir
+from ..language.printer import canonical
 from ..language.syntax import Duration
 from ..rulebase import Area, InForce, Rule
-from .native import AreaProgram, Env, Matches, Program
+from .native import AreaProgram, Env, Fn, Matches, Program
 from .ranking import rank
-from .result import Decision, Evaluation, Finding, RuleRef, freeze
+from .result import Decision, Evaluation, Finding, RuleRef, VersionChoice, freeze
 
 _ALWAYS = InForce()
 
@@ -87,6 +90,7 @@ class AreaPlan:
 
     __slots__ = (
         "area",
+        "dating",
         "finding_rules",
         "labels",
         "otherwise",
@@ -96,9 +100,16 @@ class AreaPlan:
         "refs",
     )
 
-    def __init__(self, ap: AreaProgram, in_force: frozenset[str]) -> None:
+    def __init__(self, ap: AreaProgram, program: Program) -> None:
+        in_force = program.epoch.rule_keys
         area = ap.area
         active = [r for r in area.rules if r.key in in_force]
+        # rules with versions: the date that chooses each (None: the evaluation date)
+        self.dating: dict[str, tuple[Rule, Fn | None]] = {}
+        for r in active:
+            if r.versioned:
+                self.dating[r.key] = (r, None if r.dated_by is None
+                                      else _compile(program, r.dated_by, area.id))
         self.area = area
         self.outcome_rules = tuple(r for r in active if r.effect == "outcome")
         self.finding_rules = tuple(r for r in active if r.effect != "outcome")
@@ -113,10 +124,39 @@ class AreaPlan:
         self.labels = {o.value: o.label for o in area.outcomes}
 
 
+    def ref(self, key: str, env: Env) -> RuleRef:
+        """The rule's reference; for a rule with versions, with the date that chose it."""
+        ref = self.refs[key]
+        dating = self.dating.get(key)
+        if dating is None:
+            return ref
+        rule, fn = dating
+        day = env.as_of if fn is None else fn(env)
+        choice = VersionChoice("as_of" if rule.dated_by is None else canonical(rule.dated_by),
+                               day, rule.version_reason(day))
+        return RuleRef(ref.id, ref.version, ref.title, ref.role, ref.citations, ref.in_force,
+                       choice)
+
+
+_COMPILING = threading.Lock()
+
+
+def _compile(program: Program, expr: ir.Expr, area: str) -> Fn:
+    """An expression compiled by the program's compiler in an area's scope (once per plan)."""
+    with _COMPILING:
+        compiler = program.compiler
+        saved = compiler.area
+        compiler.area = area
+        try:
+            return compiler.compile(expr)
+        finally:
+            compiler.area = saved
+
+
 def plan_for(program: Program, ap: AreaProgram) -> AreaPlan:
     plan = program.plans.get(ap.area.id)
     if plan is None:
-        plan = AreaPlan(ap, program.epoch.rule_keys)
+        plan = AreaPlan(ap, program)
         program.plans[ap.area.id] = plan
     return plan
 
@@ -131,7 +171,7 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
     matched_outcomes = [r for r in plan.outcome_rules if r.key in fired]
     winners, overridden = resolve(area, matched_outcomes)
     if winners:
-        refs = [plan.refs[r.key] for r in winners]
+        refs = [plan.ref(r.key, env) for r in winners]
     else:
         if plan.otherwise is None:
             raise EvaluationError(f"no rule of area {area.id!r} gave an outcome and it has no "
@@ -152,7 +192,7 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
                  if rule.details else _EMPTY)
         found = Finding(rule.value, rule.id, rule.message or rule.title, extra)
         (flags if rule.effect == "flag" else notes).append(found)
-        refs.append(plan.refs[rule.key])
+        refs.append(plan.ref(rule.key, env))
     if area.ranking is not None and ap.collection is not None:
         policy = str(program.epoch.settings.get(area.ranking.conflict_policy, "ordered"))
         candidates = ap.collection(env) or ()
