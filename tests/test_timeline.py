@@ -248,3 +248,28 @@ def test_bad_dates_are_refused(start: str, end: str, code: str, words: str,
     assert main(["timeline", case, "--from", start, "--to", end]) == 2
     err = capsys.readouterr().err
     assert f"error {code}" in err and words in err
+
+
+def test_a_moving_node_of_an_unknown_kind_makes_every_day_a_candidate() -> None:
+    from dataclasses import dataclass
+
+    from sen_rules.language import ir
+    from sen_rules.language.types import BOOL, DATE
+    from sen_rules.timelines.points import Candidates, _Piece
+
+    @dataclass(frozen=True, slots=True, eq=False)
+    class Unknown(ir.Expr):
+        operand: ir.Expr
+
+        def children(self) -> tuple[ir.Expr, ...]:
+            return (self.operand,)
+
+    rulebase = sen_rules.bundled_rulebase()
+    start, end = date(2012, 1, 1), date(2012, 3, 1)
+    found = Candidates()
+    piece = _Piece(rulebase, rulebase.epoch(start), parse_case(
+        {"child": {"id": "U1", "date_of_birth": "2001-01-01"}}), start, end, found)
+    node = Unknown(type=BOOL, loc=None, source="?",
+                   operand=ir.AsOf(type=DATE, loc=None, source="as_of"))
+    assert piece.points(node, None, {}) == {start + DAY * i for i in range(1, 61)}
+    assert found.every_day == 60

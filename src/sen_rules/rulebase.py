@@ -131,6 +131,14 @@ class Rule:
         """Whether a date chooses this version: it has dates, or is dated by the case."""
         return self.dated_by is not None or not self.in_force.always
 
+    def in_force_text(self) -> str:
+        """The version's dates in words, with the date of the case that chooses it."""
+        if self.dated_by is None:
+            return self.in_force.describe()
+        what = f"the date of {self.date_of}" if self.date_of else "the date"
+        return (f"{self.in_force.describe()}, by {what} ({canonical(self.dated_by)}), "
+                "not the evaluation date")
+
     def version_reason(self, day: date | None) -> str:
         """Why this version applies, given the date that chose it."""
         what = ("the evaluation date" if self.dated_by is None

@@ -24,9 +24,10 @@ them (their lists do not read ``as_of``, so the bindings are fixed):
   point itself: it is a count that moves with the date, and is masked when decisions are
   compared (:func:`smooth_details`).
 
-A node the analysis cannot solve (a non-monotone use of ``as_of``, a node kind it does not
-know) is scanned day by day over the epoch, alone (``Candidates.scanned`` counts them), so
-the result stays exact. Every date value produced for the case by a date-typed node that does
+A node the analysis cannot solve (a non-monotone use of ``as_of``) is scanned day by day
+over the epoch, alone (``Candidates.scanned`` counts them); a moving node of a kind it does
+not know makes every day of the epoch a candidate (``Candidates.every_day``). Either way the
+result stays exact. Every date value produced for the case by a date-typed node that does
 not read ``as_of`` is also a candidate, with the day after it: this finds dates that flow
 into comparisons through other means (such as another area's decision) at no extra cost.
 """
@@ -89,6 +90,7 @@ class Candidates:
     days: set[date] = field(default_factory=set)
     probes: int = 0  # evaluations of single nodes (bisection steps, fixed values)
     scanned: int = 0  # nodes that had to be scanned day by day
+    every_day: int = 0  # days made candidates because a node of an unknown kind moves
 
 
 class _Piece:
@@ -230,7 +232,16 @@ class _Piece:
             for child in e.children():
                 days |= self.points(child, area, binds)  # a smooth part makes it smooth
             return days
-        return self.scan(e, area, binds)
+        if isinstance(e, ir.Membership):  # a list that moves with the date
+            return self.scan(e, area, binds)
+        return self.every_day()
+
+    def every_day(self) -> set[date]:
+        """For a kind of node this analysis does not know (and so cannot evaluate on its
+        own): every day of the epoch is a candidate, which is exact, and counted."""
+        self.found.every_day += self.hi.toordinal() - self.lo.toordinal()
+        return {date.fromordinal(d) for d in range(self.lo.toordinal() + 1,
+                                                   self.hi.toordinal() + 1)}
 
     def compare(self, e: ir.Compare, area: str | None, binds: Mapping[str, Any]) -> set[date]:
         try:
@@ -258,7 +269,7 @@ class _Piece:
             b = self.value(e.right, area, binds, day)
             return None if a is None or b is None else (a >= b, a > b)
 
-        return self.crossings([difference], area)
+        return self.crossings([difference])
 
     def against(self, e: ir.Expr, moving: ir.Expr, values: Iterable[Any], area: str | None,
                 binds: Mapping[str, Any]) -> set[date]:
@@ -272,7 +283,7 @@ class _Piece:
             if isinstance(fixed, date):
                 self.add((fixed, fixed + DAY))
             tests.append(self.crossing(moving, fixed, area, binds))
-        return self.crossings(tests, area)
+        return self.crossings(tests)
 
     def crossing(self, moving: ir.Expr, fixed: Any, area: str | None,
                  binds: Mapping[str, Any]) -> Callable[[date], tuple[bool, bool] | None]:
@@ -282,8 +293,8 @@ class _Piece:
 
         return test
 
-    def crossings(self, tests: list[Callable[[date], tuple[bool, bool] | None]],
-                  area: str | None) -> set[date]:
+    def crossings(self, tests: list[Callable[[date], tuple[bool, bool] | None]]
+                  ) -> set[date]:
         days: set[date] = set()
         for test in tests:
             for part in (0, 1):
