@@ -53,6 +53,9 @@ AREA_EXAMPLES: list[tuple[str, str, dict[str, Any], dict[str, list[str]]]] = [
                               "last_day_of_provision": "2010-05-09"})},
      {"cessation": ["cessation.placed-under-order"]}),
     ("cessation-secure-unit.json", "2010-09-01",
+     {"cessation": ("cease", {"cease_from": "2010-05-10"})},
+     {"cessation": ["cessation.placed-under-order"]}),
+    ("cessation-secure-unit-after-2010.json", "2010-11-01",
      {"cessation": "maintain"}, {"cessation": ["cessation.placed-under-order@2"]}),
     ("transport-travel-provision.json", "2010-06-01",
      {"transport": "travel_provision_in_statement", "annual_review": "not_yet_due"},
@@ -188,7 +191,7 @@ def test_journey_appeal_holds_off_the_progress_ground() -> None:
 @pytest.mark.parametrize(("name", "as_of", "words"), [
     ("placement-candidates.json", "2009-11-30", "WILLOW and LEA-RES: neither ranks above"),
     ("cessation-nineteenth-birthday.json", "2011-03-15", "cease from: 2011-03-01"),
-    ("cessation-secure-unit.json", "2010-09-01", "home authority stays responsible"),
+    ("cessation-secure-unit-after-2010.json", "2010-11-01", "home authority stays responsible"),
 ])
 def test_the_documented_commands_print_the_decisions(
         name: str, as_of: str, words: str, capsys: pytest.CaptureFixture[str]) -> None:

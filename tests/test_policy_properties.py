@@ -355,20 +355,28 @@ def test_every_cessation_date_follows_its_event(inputs: tuple[dict[str, Any], da
     assert ("lapses-at-nineteen" in notes) == (as_of >= nineteenth)
 
 
-@pytest.mark.parametrize(("as_of", "outcome", "version", "in_force"), [
-    ("2010-08-31", "cease", "1", {"from": None, "until": "2010-08-31"}),
-    ("2010-09-01", "maintain", "2", {"from": "2010-09-01", "until": None}),
+@pytest.mark.parametrize(("placed_on", "as_of", "outcome", "version", "in_force"), [
+    ("2010-08-31", "2010-08-31", "cease", "1", {"from": None, "until": "2010-08-31"}),
+    ("2010-08-31", "2011-01-10", "cease", "1", {"from": None, "until": "2010-08-31"}),
+    ("2010-09-01", "2010-09-01", "maintain", "2", {"from": "2010-09-01", "until": None}),
+    ("2010-09-01", "2011-01-10", "maintain", "2", {"from": "2010-09-01", "until": None}),
 ])
-def test_the_secure_unit_ground_changes_on_1_september_2010(
-        as_of: str, outcome: str, version: str, in_force: dict[str, Any]) -> None:
+def test_the_date_of_the_placement_chooses_the_secure_unit_ground(
+        placed_on: str, as_of: str, outcome: str, version: str, in_force: dict[str, Any]
+) -> None:
     data = {"child": {"id": "S1", "date_of_birth": "1994-09-12"},
             "statement": {"made_on": "2003-01-20"},
             "cessation": {"placed_under_order": {"provision": "residential_with_education",
-                                                 "placed_on": "2010-05-10"}}}
+                                                 "placed_on": placed_on}}}
     d = _decision(_both(data, date.fromisoformat(as_of)), "cessation")
     assert d is not None and d["outcome"] == outcome
     (ref,) = [r for r in d["rules"] if r["id"] == "cessation.placed-under-order"]
     assert (ref["version"], ref["in_force"]) == (version, in_force)
+    chosen = ref["version_chosen_by"]
+    assert (chosen["dated_by"], chosen["date"]) == ("cessation.placed_under_order.placed_on",
+                                                    placed_on)
+    assert chosen["reason"].startswith(f"version {version} applies because the date of the "
+                                       f"placement under an order is {placed_on}, on or ")
     sources = {c["source"] for c in ref["citations"]}
     assert (sources == {POLICY}) if version == "1" else ("domain-facts" in sources)
 

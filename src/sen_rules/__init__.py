@@ -11,6 +11,7 @@ The stable API::
     sen_rules.explain_case(case, as_of=...)           # trace, why not, counterfactuals
     record = sen_rules.make_record(case, as_of=...)   # a replayable decision record
     sen_rules.verify_record(record)                   # holds / differs / rulebase changed
+    sen_rules.timeline(case, "2010-01-01", "2020-01-01")  # every date a decision changes
 
 Every error raised on purpose is a :class:`SenRulesError` with a code and a location.
 """
@@ -49,6 +50,7 @@ from .explain import Explanation
 from .explain import explain as explain_case
 from .reports.html import html_report
 from .reports.markdown import markdown_report
+from .timelines import ChangePoint, Timeline, build_timeline
 
 _bundled: Rulebase | None = None
 _bundled_lock = threading.Lock()
@@ -100,12 +102,31 @@ def evaluate_many(
                           backend=backend, workers=workers)
 
 
+def timeline(
+    case: Case | Mapping[str, Any] | str | bytes,
+    start: date | str,
+    end: date | str,
+    *,
+    rulebase: Rulebase | None = None,
+    backend: str = "native",
+) -> Timeline:
+    """The decisions for a case on ``start`` and on every date up to ``end`` where any of
+    them changes (birthdays that matter, compulsory school age, review due dates, law
+    changes, the case's own dates), each change naming what changed and the rules that made
+    it change. The dates come from the compiled rules and the case, not from evaluating
+    every day. Raises :class:`SenRulesError` (SR203) when ``start`` is after ``end`` or
+    before the latest date the case records.
+    """
+    return build_timeline(rulebase or bundled_rulebase(), case, start, end, backend)
+
+
 __all__ = [
     "BACKENDS",
     "BackendUnavailableError",
     "BatchResult",
     "Case",
     "CaseError",
+    "ChangePoint",
     "ConflictingOutcomesError",
     "Decision",
     "Diagnostic",
@@ -119,6 +140,7 @@ __all__ = [
     "RulebaseError",
     "SenRulesError",
     "SourceLocation",
+    "Timeline",
     "Verification",
     "bundled_rulebase",
     "bundled_rules_dir",
@@ -132,5 +154,6 @@ __all__ = [
     "markdown_report",
     "parse_case",
     "record_to_json",
+    "timeline",
     "verify_record",
 ]

@@ -24,6 +24,7 @@ from .errors import SourceLocation
 from .language import ir
 from .language.functions import FUNCTIONS
 from .language.printer import canonical
+from .language.types import BOOL, DATE
 from .sources import Source
 
 HitPolicy = Literal["first", "any", "priority"]
@@ -120,6 +121,12 @@ class Rule:
     # a flag or note that accompanies a decision only when one of these outcome rules (ids,
     # any version) is among the rules that decided it
     when_decided_by: tuple[str, ...] = ()
+    # The date of the case that chooses the version (None: the evaluation date), the event
+    # it dates in words, and the condition the engines test for such a rule: the date is
+    # within ``in_force``, and ``condition`` holds (see :func:`version_guard`).
+    dated_by: ir.Expr | None = None
+    date_of: str | None = None
+    guarded: ir.Expr | None = None
 
     @property
     def key(self) -> str:
@@ -128,6 +135,66 @@ class Rule:
 
     def __repr__(self) -> str:
         return f"Rule({self.key}: {self.effect} {self.value}, {self.location})"
+
+    @property
+    def when_in_force(self) -> ir.Expr:
+        """The condition the engines test: for a rule dated by an event of the case, the
+        version guard and the condition; otherwise the condition as written."""
+        return self.guarded if self.guarded is not None else self.condition
+
+    @property
+    def versioned(self) -> bool:
+        """Whether a date chooses this version: it has dates, or is dated by the case."""
+        return self.dated_by is not None or not self.in_force.always
+
+    def in_force_text(self) -> str:
+        """The version's dates in words, with the date of the case that chooses it."""
+        if self.dated_by is None:
+            return self.in_force.describe()
+        what = f"the date of {self.date_of}" if self.date_of else "the date"
+        return (f"{self.in_force.describe()}, by {what} ({canonical(self.dated_by)}), "
+                "not the evaluation date")
+
+    def version_reason(self, day: date | None) -> str:
+        """Why this version applies, given the date that chose it."""
+        what = ("the evaluation date" if self.dated_by is None
+                else f"the date of {self.date_of}" if self.date_of
+                else self.dated_by.source)
+        span = self.in_force
+        if span.always:
+            where = "and this version is in force on every date"
+        elif span.start == FOREVER_FROM:
+            where = f"on or before {span.end.isoformat()}"
+        elif span.end == FOREVER_UNTIL:
+            where = f"on or after {span.start.isoformat()}"
+        else:
+            where = f"between {span.start.isoformat()} and {span.end.isoformat()}"
+        shown = "unknown" if day is None else day.isoformat()
+        return f"version {self.version} applies because {what} is {shown}, {where}"
+
+
+def version_guard(dated_by: ir.Expr, span: InForce, condition: ir.Expr) -> ir.Expr:
+    """``dated_by`` within ``span``, and ``condition``: how a rule dated by an event of the
+    case is tested. Both backends compile it like any condition, so they cannot differ."""
+    loc = dated_by.loc
+    parts: list[ir.Expr] = []
+    for op, bound in ((">=", span.start if span.start != FOREVER_FROM else None),
+                      ("<=", span.end if span.end != FOREVER_UNTIL else None)):
+        if bound is not None:
+            const = ir.Const(type=DATE, loc=loc, source=bound.isoformat(), value=bound)
+            parts.append(ir.Compare(type=BOOL, loc=loc,
+                                    source=f"{dated_by.source} {op} {bound.isoformat()}",
+                                    op=op, left=dated_by, right=const))
+    if not parts:
+        parts.append(ir.Known(type=BOOL, loc=loc, source=f"{dated_by.source} is known",
+                              operand=dated_by, negated=False))
+    if not (isinstance(condition, ir.Const) and condition.value is True):
+        parts.append(condition)
+    if len(parts) == 1:
+        return parts[0]
+    return ir.BoolOp(type=BOOL, loc=condition.loc,
+                     source=" and ".join(f"({p.source})" for p in parts), op="and",
+                     items=tuple(parts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,7 +501,7 @@ class Rulebase:
     @cached_property
     def _boundaries(self) -> list[date]:
         points = {FOREVER_FROM}
-        spans = [r.in_force for r in self.rules]
+        spans = [r.in_force for r in self.rules if r.dated_by is None]
         spans += [v.in_force for s in self.settings.values() for v in s.versions]
         for span in spans:
             points.add(span.start)
@@ -459,7 +526,9 @@ class Rulebase:
         epoch = Epoch(
             start=start,
             end=end,
-            rules=tuple(r for r in self.rules if r.in_force.covers(day)),
+            # a rule dated by an event of the case is in every epoch; its guard chooses
+            rules=tuple(r for r in self.rules
+                        if r.dated_by is not None or r.in_force.covers(day)),
             settings={name: value for name, s in self.settings.items()
                       if (value := s.value_on(day)) is not None},
         )
@@ -472,11 +541,15 @@ def _expr(e: ir.Expr | None) -> str | None:
 
 
 def _rule_content(r: Rule) -> dict[str, Any]:
-    content = {
+    in_force: dict[str, str | None] = r.in_force.as_dict()
+    if r.dated_by is not None:
+        in_force["dated_by"] = canonical(r.dated_by)
+        in_force["date_of"] = r.date_of
+    content: dict[str, Any] = {
         "id": r.id, "version": r.version, "title": r.title, "area": r.area,
         "when": canonical(r.condition), "effect": r.effect, "value": r.value,
         "message": r.message, "details": {k: canonical(v) for k, v in r.details.items()},
-        "priority": r.priority, "in_force": r.in_force.as_dict(), "when_outcome": r.when_outcome,
+        "priority": r.priority, "in_force": in_force, "when_outcome": r.when_outcome,
         "cites": [c.as_dict() for c in r.citations], "register": list(r.register),
     }
     if r.when_decided_by:

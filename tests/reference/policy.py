@@ -511,10 +511,11 @@ def annual_review(case: Case, as_of: date, cal: Calendar, s: ReferenceSettings
 # ---- Ceasing to maintain Statements: five grounds; written notice with the right of
 # appeal for the authority's decisions; no cessation while an appeal is pending, except that
 # a Statement lapses in law at the 19th birthday (not a decision of the authority, no
-# notice, no appeal holds it); the secure-unit ground replaced from 1 September 2010 (the
-# home authority keeps responsibility for a detained child). A young person who stopped
-# attending school and has not returned does not attend after the end of compulsory school
-# age: the Statement is ceased from the later of the day they left and the leaving date.
+# notice, no appeal holds it); the secure-unit ground replaced for placements from
+# 1 September 2010 (the home authority keeps responsibility for a detained child). A young
+# person who stopped attending school and has not returned does not attend after the end of
+# compulsory school age: the Statement is ceased from the later of the day they left and
+# the leaving date.
 DETAINED_CHILDREN_LAW = date(2010, 9, 1)
 
 
@@ -535,7 +536,7 @@ def cessation(case: Case, as_of: date, cal: Calendar) -> dict[str, Any]:
     order = c.placed_under_order
     if order is not None and order.placed_on >= made:
         # The rule for this ground carries no appeal condition (see docs/readings.md).
-        if as_of < DETAINED_CHILDREN_LAW:
+        if order.placed_on < DETAINED_CHILDREN_LAW:  # the law on the date of the placement
             grounds["cessation.placed-under-order"] = order.placed_on
         else:
             keeps = True

@@ -183,7 +183,7 @@ def markdown(model: Model) -> str:
             out += [f'<a id="{rule_anchor(rule.key)}"></a>',
                     f"#### {md_escape(rule.title)}", "",
                     f"`{rule.key}` · {rule.effect} `{rule.value}` · in force "
-                    f"{rule.in_force.describe()}", "", f"- **When:** {when}"]
+                    f"{rule.in_force_text()}", "", f"- **When:** {when}"]
             if not is_otherwise:
                 out.append(f"- **As written:** `{canonical(rule.condition)}`")
             for c in rule.citations:

@@ -72,7 +72,7 @@ from ..loading.loader import (
     load_rulebase,
 )
 from ..loading.yamlfile import YamlFileError, read_yaml
-from ..rulebase import Area, Rule, Rulebase
+from ..rulebase import Area, InForce, Rule, Rulebase
 from .logic import Analysis, Analyzer
 from .reach import unreachable_areas
 from .witness import CaseSearch, Witness, span_of
@@ -318,7 +318,7 @@ class RulebaseChecks:
             def fires(m: Matches, r: Rule = rule) -> bool:
                 return area.id in m.areas and r.key in m.rules
 
-            found = search.search(span_of(rule.in_force), fires, TARGETED,
+            found = search.search(span_of(_evaluated(rule)), fires, TARGETED,
                                   verdicts[rule.key].models, paths)
             if found is None:
                 self.not_found(area, rule)
@@ -330,12 +330,12 @@ class RulebaseChecks:
             if witness is not None:
                 witness = search.shrink(witness, both)
             else:
-                witness = search.search(span_of(a.in_force, b.in_force), both, TARGETED,
+                witness = search.search(span_of(_evaluated(a), _evaluated(b)), both, TARGETED,
                                         verdict.models, paths)
             self.report_overlap(area, a, b, witness)
 
     def not_found(self, area: Area, rule: Rule) -> None:
-        span = span_of(rule.in_force)
+        span = span_of(_evaluated(rule))
         assert span is not None
         epoch = self.rb.epoch(span[0])
         fixed = Analyzer(self.rb, area.id, epoch.settings).analyse(
@@ -359,7 +359,7 @@ class RulebaseChecks:
         pairs = []
         for i, a in enumerate(outcome_rules):
             for b in outcome_rules[i + 1:]:
-                if a.value == b.value or span_of(a.in_force, b.in_force) is None:
+                if a.value == b.value or span_of(_evaluated(a), _evaluated(b)) is None:
                     continue
                 if a.id == b.id:
                     continue  # versions of one rule: SR157 covers overlapping dates
@@ -452,3 +452,9 @@ class RulebaseChecks:
 
 
 __all__ = ["Finding", "LintReport", "RulebaseChecks", "lint"]
+
+
+def _evaluated(rule: Rule) -> InForce:
+    """The evaluation dates on which a rule can fire: a rule dated by an event of the case
+    is in force on every evaluation date (its guard tests the event's date)."""
+    return InForce() if rule.dated_by is not None else rule.in_force

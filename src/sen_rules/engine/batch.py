@@ -188,6 +188,7 @@ def evaluation_from_json(text: str) -> Evaluation:
         NotApplicable,
         RuleRef,
         SettingUsed,
+        VersionChoice,
         freeze,
     )
 
@@ -209,7 +210,9 @@ def evaluation_from_json(text: str) -> Evaluation:
             rules=tuple(RuleRef(r["id"], r["version"], r["title"], r["role"],
                                 tuple(Citation(c["source"], c["clause"], c["quote"],
                                                c.get("reference")) for c in r["citations"]),
-                                InForce.from_dict(r.get("in_force"))) for r in d["rules"]),
+                                InForce.from_dict(r.get("in_force")),
+                                VersionChoice.from_dict(r["version_chosen_by"])
+                                if "version_chosen_by" in r else None) for r in d["rules"]),
             flags=tuple(finding(f) for f in d["flags"]),
             notes=tuple(finding(f) for f in d["notes"]),
             overridden=tuple(d["overridden"]),

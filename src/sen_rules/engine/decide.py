@@ -14,14 +14,16 @@ When no rule gives an outcome, the area's ``otherwise`` rule decides (it cites t
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any
 
 from ..errors import ConflictingOutcomesError, EvaluationError
+from ..language import ir
 from ..language.printer import canonical, words
 from ..language.syntax import Duration
 from ..rulebase import Area, InForce, Rule, Rulebase
-from .native import NOT_APPLYING, AreaProgram, DecisionValue, Env, Matches, Program
+from .native import NOT_APPLYING, AreaProgram, DecisionValue, Env, Fn, Matches, Program
 from .ranking import rank
 from .result import (
     Decision,
@@ -31,6 +33,7 @@ from .result import (
     NotApplicable,
     RuleRef,
     SettingUsed,
+    VersionChoice,
     freeze,
 )
 
@@ -99,6 +102,7 @@ class AreaPlan:
         "applies_reads",
         "area",
         "area_settings",
+        "dating",
         "finding_rules",
         "labels",
         "otherwise",
@@ -111,10 +115,18 @@ class AreaPlan:
         "setting_info",
     )
 
-    def __init__(self, ap: AreaProgram, in_force: frozenset[str], rulebase: Rulebase,
-                 settings: Any) -> None:
+    def __init__(self, ap: AreaProgram, program: Program) -> None:
+        in_force = program.epoch.rule_keys
+        rulebase = program.compiler.rulebase
+        settings = program.epoch.settings
         area = ap.area
         active = [r for r in area.rules if r.key in in_force]
+        # rules with versions: the date that chooses each (None: the evaluation date)
+        self.dating: dict[str, tuple[Rule, Fn | None]] = {}
+        for r in active:
+            if r.versioned:
+                self.dating[r.key] = (r, None if r.dated_by is None
+                                      else _compile(program, r.dated_by, area.id))
         self.area = area
         self.outcome_rules = tuple(r for r in active if r.effect == "outcome")
         self.finding_rules = tuple(r for r in active if r.effect != "outcome")
@@ -150,11 +162,39 @@ class AreaPlan:
                              for name, s in rulebase.settings.items()}
 
 
+    def ref(self, key: str, env: Env) -> RuleRef:
+        """The rule's reference; for a rule with versions, with the date that chose it."""
+        ref = self.refs[key]
+        dating = self.dating.get(key)
+        if dating is None:
+            return ref
+        rule, fn = dating
+        day = env.as_of if fn is None else fn(env)
+        choice = VersionChoice("as_of" if rule.dated_by is None else canonical(rule.dated_by),
+                               day, rule.version_reason(day))
+        return RuleRef(ref.id, ref.version, ref.title, ref.role, ref.citations, ref.in_force,
+                       choice)
+
+
+_COMPILING = threading.Lock()
+
+
+def _compile(program: Program, expr: ir.Expr, area: str) -> Fn:
+    """An expression compiled by the program's compiler in an area's scope (once per plan)."""
+    with _COMPILING:
+        compiler = program.compiler
+        saved = compiler.area
+        compiler.area = area
+        try:
+            return compiler.compile(expr)
+        finally:
+            compiler.area = saved
+
+
 def plan_for(program: Program, ap: AreaProgram) -> AreaPlan:
     plan = program.plans.get(ap.area.id)
     if plan is None:
-        plan = AreaPlan(ap, program.epoch.rule_keys, program.compiler.rulebase,
-                        program.epoch.settings)
+        plan = AreaPlan(ap, program)
         program.plans[ap.area.id] = plan
     return plan
 
@@ -192,7 +232,7 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
     matched_outcomes = [r for r in plan.outcome_rules if r.key in fired]
     winners, overridden = resolve(area, matched_outcomes)
     if winners:
-        refs = [plan.refs[r.key] for r in winners]
+        refs = [plan.ref(r.key, env) for r in winners]
     else:
         if plan.otherwise is None:
             raise EvaluationError(f"no rule of area {area.id!r} gave an outcome and it has no "
@@ -216,7 +256,7 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
                  if rule.details else _EMPTY)
         found = Finding(rule.value, rule.id, rule.message or rule.title, extra)
         (flags if rule.effect == "flag" else notes).append(found)
-        refs.append(plan.refs[rule.key])
+        refs.append(plan.ref(rule.key, env))
     if area.ranking is not None and ap.collection is not None:
         policy = str(program.epoch.settings.get(area.ranking.conflict_policy, "ordered"))
         candidates = ap.collection(env) or ()

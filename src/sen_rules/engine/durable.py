@@ -498,7 +498,8 @@ class Lowering:
             for rule in area.all_rules:
                 if rule.key not in epoch_rules:
                     continue
-                for br in self.lower(rule.condition, self.case, negate=False, joins=True):
+                for br in self.lower(rule.when_in_force, self.case, negate=False,
+                                     joins=True):
                     joins = br.joins | gate
                     if len({n for n, _ in joins}) != len(joins):
                         continue

@@ -446,7 +446,7 @@ def compile_program(rulebase: Rulebase, epoch: Epoch) -> Program:
         for rule in area.all_rules:
             if rule.key not in in_force:
                 continue
-            rules.append((rule.key, compiler.compile(rule.condition)))
+            rules.append((rule.key, compiler.compile(rule.when_in_force)))
             details[rule.key] = {k: compiler.compile(v) for k, v in rule.details.items()}
         elements: list[tuple[str, Fn]] = []
         collection = variable = None

@@ -60,6 +60,7 @@ class RuleRef:
     role: str  # outcome | otherwise | flag | note | check | criterion
     citations: tuple[Citation, ...]
     in_force: InForce
+    chosen_by: VersionChoice | None = None  # for a rule with versions: the date that chose
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -71,11 +72,33 @@ class RuleRef:
         }
         if not self.in_force.always:
             d["in_force"] = self.in_force.as_dict()
+        if self.chosen_by is not None:
+            d["version_chosen_by"] = self.chosen_by.to_dict()
         return d
 
     def __repr__(self) -> str:
         version = "" if self.version == "1" else f"@{self.version}"
         return f"RuleRef({self.id}{version}, {self.role}, {len(self.citations)} citations)"
+
+
+@dataclass(frozen=True, slots=True)
+class VersionChoice:
+    """The date that chose a rule's version (the evaluation date, or a date of the case such
+    as the date of a placement), and why the version applies, in words."""
+
+    dated_by: str  # "as_of", or the expression of the case's date
+    date: date | None
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dated_by": self.dated_by,
+                "date": None if self.date is None else self.date.isoformat(),
+                "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> VersionChoice:
+        day = d.get("date")
+        return cls(d["dated_by"], None if day is None else date.fromisoformat(day), d["reason"])
 
 
 @dataclass(frozen=True, slots=True)

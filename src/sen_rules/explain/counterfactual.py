@@ -287,7 +287,7 @@ def area_uses(rulebase: Rulebase, program: Program, area: Area) -> Uses:
         collector.walk(area.applies_when, area.id, {})
     for rule in area.all_rules:
         if rule.key in in_force:
-            collector.walk(rule.condition, area.id, {})
+            collector.walk(rule.when_in_force, area.id, {})
     if area.ranking is not None:
         r = area.ranking
         coll = collector.abs_path(r.collection, {})
@@ -965,7 +965,7 @@ def _pairs(search: _Search, area: Area, topic: str, before: Outcome,
     fns = node_functions(search.rulebase, search.epoch)
 
     def parts_met(rule: Rule, case: Case) -> int:
-        cond = rule.condition
+        cond = rule.when_in_force
         parts = cond.items if isinstance(cond, ir.BoolOp) and cond.op == "and" else (cond,)
         env = Env(case, search.as_of)
         met = 0

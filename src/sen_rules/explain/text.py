@@ -91,6 +91,9 @@ def area_lines(trace: Trace, at: AreaTrace, x: Explanation) -> list[str]:
     if decision is not None:
         lines.append(f"  decision: {decision.outcome_label} [{decision.outcome}] by "
                      f"{', '.join(at.deciding)} (hit policy: {area.hit_policy})")
+        for ref in decision.rules:
+            if ref.chosen_by is not None:
+                lines.append(f"  version of {ref.id}: {ref.chosen_by.reason}")
         for f in decision.flags:
             lines.append(f"  flag {f.code}: {f.message}")
         for n in decision.notes:

@@ -489,7 +489,8 @@ class Tracer:
             return AreaTrace(area, False, applies_node)
         rules_by_key = self.rulebase.rules_by_key
         rules = tuple(RuleTrace(rules_by_key[key], node, node.truth)
-                      for key, node in ((key, self.node(rules_by_key[key].condition, area.id))
+                      for key, node in ((key, self.node(rules_by_key[key].when_in_force,
+                                                             area.id))
                                         for key, _ in ap.rules))
         candidates: list[CandidateTrace] = []
         if area.ranking is not None:

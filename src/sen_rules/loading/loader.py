@@ -28,6 +28,7 @@ from ..language.checker import (
     Scope,
     compile_expression,
 )
+from ..language.printer import canonical
 from ..language.syntax import ParseError
 from ..language.types import (
     BOOL,
@@ -56,6 +57,7 @@ from ..rulebase import (
     Rulebase,
     Setting,
     SettingVersion,
+    version_guard,
 )
 from ..sources import Clause, Source, fold, segment, sha256_text, suggest_quote_fix
 from . import schema
@@ -110,6 +112,8 @@ class _Loader(DecisionGraphChecks):
         self.file_count = 0
         self.item_paths: dict[int, YPath] = {}  # checked list item -> its path in its file
         self.init_decision_graph()  # area files by id, what each uses and reads
+        # rule id -> (version, canonical text of the date that chooses it or None, where)
+        self.datings: dict[str, list[tuple[str, str | None, SourceLocation]]] = {}
 
     # ---------------------------------------------------------------- helpers
     def error(self, code: str, message: str, loc: SourceLocation | None,
@@ -626,6 +630,9 @@ class _Loader(DecisionGraphChecks):
                 details[name] = expr
         cites = self.citations(entry.cites, doc, path + ("cites",))
         span = self.in_force(entry.in_force, doc, path + ("in_force",))
+        dated_by = self.dated_by(entry, area, doc, path + ("in_force",), scope)
+        if dated_by is _INVALID:
+            ok = False
         rule_key = entry.id if entry.version == "1" else f"{entry.id}@{entry.version}"
         if rule_key in self.rule_keys:
             self.error("SR105", f"rule id {rule_key!r} is also used at {self.rule_keys[rule_key]}",
@@ -639,10 +646,76 @@ class _Loader(DecisionGraphChecks):
         effect, value = effects[0]
         self.order += 1
         message = fold(entry.message) if entry.message else None
+        dated = dated_by if isinstance(dated_by, ir.Expr) else None
+        self.datings.setdefault(entry.id, []).append(
+            (entry.version, canonical(dated) if dated is not None else None,
+             doc.where(path + ("in_force",)) if entry.in_force else loc))
         return Rule(entry.id, entry.version, entry.title, area, condition,
                     effect, value, message, details, entry.priority,  # type: ignore[arg-type]
                     self.order, span, cites, tuple(entry.register_ids), loc, entry.when_outcome,
-                    tuple(entry.when_decided_by))
+                    tuple(entry.when_decided_by),
+                    dated, entry.in_force.date_of if dated is not None and entry.in_force
+                    else None,
+                    version_guard(dated, span, condition) if dated is not None else None)
+
+    def dated_by(self, entry: schema.RuleEntry, area: str, doc: YamlDocument, path: YPath,
+                 scope: Scope) -> ir.Expr | object | None:
+        """The date of the case that chooses the rule's version: None for the evaluation
+        date (the default, or ``dated_by: as_of``), the checked expression, or _INVALID."""
+        given = entry.in_force
+        if given is None or given.dated_by is None:
+            if given is not None and given.date_of is not None:
+                self.error("SR145", f"rule {entry.id!r}: 'date_of' names the event whose date "
+                           "chooses the version; give that date as 'dated_by'",
+                           doc.where(path + ("date_of",)))
+                return _INVALID
+            return None
+        if given.dated_by.strip() == "as_of":
+            return None
+        where = doc.where(path + ("dated_by",))
+        expr = self.expression(given.dated_by, doc, path + ("dated_by",), scope)
+        if expr is None:
+            return _INVALID
+        if expr.type.kind != "date":
+            self.error("SR145", f"rule {entry.id!r}: 'dated_by' must be a date of the case "
+                       f"(such as the date of a placement or a request), but this is "
+                       f"{expr.type}", where)
+            return _INVALID
+        if self.reads_as_of(expr, area):
+            self.error("SR146", f"rule {entry.id!r}: 'dated_by' must be a date recorded in or "
+                       "derived from the case, not one that depends on the evaluation date "
+                       "(as_of); leave 'dated_by' out to date the rule by the evaluation date",
+                       where)
+            return _INVALID
+        return expr
+
+    def reads_as_of(self, expr: ir.Expr, area: str | None) -> bool:
+        """Whether an expression reads the evaluation date, directly or through definitions."""
+        pending, seen = [(expr, area)], set()
+        while pending:
+            node, in_area = pending.pop()
+            for n in ir.walk(node):
+                if isinstance(n, ir.AsOf):
+                    return True
+                if isinstance(n, ir.DefinitionRef):
+                    key = self.def_key(n.name, in_area)
+                    found = self.definitions.get(key) if key is not None else None
+                    if found is not None and key not in seen:
+                        seen.add(key)
+                        pending.append((found.expr, found.area))
+        return False
+
+    def check_datings(self) -> None:
+        """Every version of one rule is chosen by the same date (SR147)."""
+        for rule_id, versions in self.datings.items():
+            first_version, first, _ = versions[0]
+            for version, dating, loc in versions[1:]:
+                if dating != first:
+                    def said(d: str | None) -> str:
+                        return "the evaluation date" if d is None else f"'dated_by: {d}'"
+                    self.error("SR147", f"versions of rule {rule_id!r} must be chosen by the "
+                               f"same date: version {first_version!r} is dated by "
+                               f"{said(first)}, version {version!r} by {said(dating)}", loc)
 
     def build_ranking(self, entry: schema.RankingEntry, area: str,
                       doc: YamlDocument) -> Ranking | None:
@@ -764,6 +837,7 @@ class _Loader(DecisionGraphChecks):
         self.resolve_all_definitions()
         areas = tuple(self.build_area(parsed, doc, i) for i, (parsed, doc) in enumerate(loaded))
         self.check_uses_read()
+        self.check_datings()
         register = (self.load_register(manifest.register_file, mdoc.where(("register",)))
                     if manifest.register_file else ())
         for rid, loc in self.register_refs:

@@ -38,6 +38,14 @@ class InForceEntry(_File):
     until: date | None = None
 
 
+class RuleInForceEntry(InForceEntry):
+    """A rule's dates, and the date of the case that chooses its version (default: the
+    evaluation date), e.g. ``dated_by: cessation.placed_under_order.placed_on``."""
+
+    dated_by: Expression | None = None
+    date_of: Text | None = None  # the event, in words: "the placement under an order"
+
+
 class RuleEntry(_File):
     id: RuleId
     version: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,19}$")] = "1"
@@ -51,7 +59,7 @@ class RuleEntry(_File):
     message: Text | None = None
     details: dict[Name, Expression] = {}
     priority: Annotated[int, Field(ge=0, le=10_000)] = 100
-    in_force: InForceEntry | None = None
+    in_force: RuleInForceEntry | None = None
     cites: list[CitationEntry] = []
     register_ids: list[RuleId] = Field(default=[], alias="register")
 

@@ -75,6 +75,8 @@ def render_decision(d: Decision) -> list[str]:
         label = {"outcome": "because", "otherwise": "because", "flag": "flag", "note": "note"}
         lines.extend(_wrap(f"{ref.id}: {ref.title}", "             ",
                            f"  {label.get(ref.role, ref.role):<9}  "))
+        if ref.chosen_by is not None:
+            lines.extend(_wrap(ref.chosen_by.reason, "             "))
         for c in ref.citations:
             ref_text = f"; {c.reference}" if c.reference else ""
             lines.extend(_wrap(f"“{c.quote}” ({c.source} § {c.clause}{ref_text})",

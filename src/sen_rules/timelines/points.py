@@ -1,0 +1,429 @@
+"""The dates on which a case's decisions can change, found from the compiled rules.
+
+Why this is exact. For one case, a decision is a function of the evaluation date ``d``
+only through (1) the epoch (the rule versions and settings in force), which changes only at
+epoch boundaries, and (2) the nodes of the typed IR that read ``as_of``. Everything else is
+fixed for the case. So the decisions can only change on a day where an epoch starts or
+where some node that reads ``as_of`` takes a new value. This module finds a superset of
+those days, per epoch, by walking every expression in force (area applicability, rule
+conditions with their version guards, details, ranking checks and criteria), through the
+definitions they use and under every binding of the quantifiers and rankings that enclose
+them (their lists do not read ``as_of``, so the bindings are fixed):
+
+* a comparison of a side that moves with ``d`` against one that does not (or that moves the
+  other way) is *monotone*: ``as_of``, ``as_of + 1 month``, ``days_between(as_of, X)``,
+  ``age_on(dob, as_of)``, ``latest(as_of, X)`` ... never go back. ``L >= R`` and ``L > R``
+  then flip at most once each over the epoch, and every comparison operator is decided by
+  those two; the flips are found by bisection on the actual closures, so no function
+  needs a hand-written inverse;
+* a stepping value (an age, a year group, an academic year) is followed step by step, by
+  bisection from each step to the next;
+* ``and``/``or``/``not``/``if``/``is known``/membership/quantifiers change only where a
+  part changes, so their parts' days are collected;
+* a value that changes every day (``days_between(as_of, X)`` as a detail) is never a change
+  point itself: it is a count that moves with the date, and is masked when decisions are
+  compared (:func:`smooth_details`).
+
+A node the analysis cannot solve (a non-monotone use of ``as_of``) is scanned day by day
+over the epoch, alone (``Candidates.scanned`` counts them); a moving node of a kind it does
+not know makes every day of the epoch a candidate (``Candidates.every_day``). Either way the
+result stays exact. Every date value produced for the case by a date-typed node that does
+not read ``as_of`` is also a candidate, with the day after it: this finds dates that flow
+into comparisons through other means (such as another area's decision) at no extra cost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Literal
+from weakref import WeakKeyDictionary
+
+from ..case import Case
+from ..engine.native import Env
+from ..explain.trace import NodeFunctions, node_functions
+from ..language import ir
+from ..rulebase import Area, Epoch, Rulebase
+
+Shape = Literal["const", "inc", "dec"] | None
+DAY = timedelta(days=1)
+MAX_STEPS = 400  # steps of one stepping value followed before scanning it instead
+
+# how each date function moves with each argument (+1 with it, -1 against it)
+_MONOTONE: dict[str, tuple[int, ...]] = {
+    "age_on": (-1, 1), "birthday": (1, 1), "compulsory_school_age_start": (1,),
+    "compulsory_school_age_end": (1,), "academic_year_start": (1,), "academic_year_end": (1,),
+    "year_group": (-1, 1), "year_group_start": (1, 1), "days_between": (-1, 1),
+}
+_VARIADIC_INCREASING = frozenset({"earliest", "latest"})
+# functions of a moving date that move every day with it (their parts are followed)
+_MOVING_EVERY_DAY = frozenset({"earliest", "latest", "days_between", "birthday"})
+# functions whose value steps (changes on few days) rather than moving every day
+_STEPPING = frozenset({"age_on", "compulsory_school_age_start", "compulsory_school_age_end",
+                       "academic_year_start", "academic_year_end", "year_group",
+                       "year_group_start"})
+
+
+class Smooth(Exception):  # noqa: N818 - a signal within the analysis, not an error
+    """A value that changes every day: its changes are not change points."""
+
+
+def _flip(s: Shape) -> Shape:
+    return {"inc": "dec", "dec": "inc"}.get(s, s) if s else None  # type: ignore[return-value]
+
+
+def _combine(a: Shape, b: Shape) -> Shape:
+    if a is None or b is None:
+        return None
+    if a == "const":
+        return b
+    if b == "const" or a == b:
+        return a
+    return None
+
+
+@dataclass
+class Candidates:
+    """Days on which the decisions may change, and what finding them cost."""
+
+    days: set[date] = field(default_factory=set)
+    probes: int = 0  # evaluations of single nodes (bisection steps, fixed values)
+    scanned: int = 0  # nodes that had to be scanned day by day
+    every_day: int = 0  # days made candidates because a node of an unknown kind moves
+
+
+class _Piece:
+    """One epoch, clipped to the timeline: ``lo`` to ``hi``, both included."""
+
+    def __init__(self, rulebase: Rulebase, epoch: Epoch, case: Case, lo: date, hi: date,
+                 found: Candidates) -> None:
+        self.rb = rulebase
+        self.epoch = epoch
+        self.case = case
+        self.lo, self.hi = lo, hi
+        self.fns: NodeFunctions = node_functions(rulebase, epoch)
+        self.found = found
+        self.moving_memo: dict[tuple[int, str | None], bool] = {}
+        self.defs_memo: dict[str, set[date] | None] = {}  # case-level; None: smooth
+
+    # ------------------------------------------------------------------ values
+    def value(self, e: ir.Expr, area: str | None, binds: Mapping[str, Any], day: date) -> Any:
+        self.found.probes += 1
+        env = Env(self.case, day)
+        env.vars.update(binds)
+        return self.fns.fn(e, area)(env)
+
+    def first_change(self, test: Callable[[date], Any], lo: date, hi: date) -> date | None:
+        """The first day after ``lo`` where a monotone ``test`` differs from its value at
+        ``lo`` (it changes at most once between ``lo`` and ``hi``)."""
+        start = test(lo)
+        if lo >= hi or test(hi) == start:
+            return None
+        a, b = lo.toordinal(), hi.toordinal()  # test(a) == start, test(b) != start
+        while b - a > 1:
+            mid = (a + b) // 2
+            if test(date.fromordinal(mid)) == start:
+                a = mid
+            else:
+                b = mid
+        return date.fromordinal(b)
+
+    def add(self, days: Iterable[date]) -> None:
+        self.found.days.update(d for d in days if self.lo < d <= self.hi)
+
+    # ------------------------------------------------------------------ analysis
+    def definition(self, ref: ir.DefinitionRef, area: str | None) -> tuple[str, Any]:
+        key = self.rb.definition_key(ref.name, area)
+        return key, self.rb.definitions[key]
+
+    def moving(self, e: ir.Expr, area: str | None) -> bool:
+        """Whether a node reads the evaluation date (directly or through definitions)."""
+        memo = (id(e), area)
+        found = self.moving_memo.get(memo)
+        if found is None:
+            if isinstance(e, ir.AsOf):
+                found = True
+            elif isinstance(e, ir.DefinitionRef):
+                _, d = self.definition(e, area)
+                found = self.moving(d.expr, d.area)
+            else:
+                found = any(self.moving(c, area) for c in e.children())
+            self.moving_memo[memo] = found
+        return found
+
+    def shape(self, e: ir.Expr, area: str | None) -> Shape:
+        """How a value moves with the evaluation date, or None if not monotone."""
+        if not self.moving(e, area):
+            return "const"
+        if isinstance(e, ir.AsOf):
+            return "inc"
+        if isinstance(e, ir.DefinitionRef):
+            _, d = self.definition(e, area)
+            return self.shape(d.expr, d.area)
+        if isinstance(e, ir.Negate):
+            return _flip(self.shape(e.operand, area))
+        if isinstance(e, ir.Arith):
+            left, right = self.shape(e.left, area), self.shape(e.right, area)
+            return _combine(left, right if e.op == "+" else _flip(right))
+        if isinstance(e, ir.IfThenElse) and not self.moving(e.condition, area):
+            return _combine(self.shape(e.then, area), self.shape(e.otherwise, area))
+        if isinstance(e, ir.Call):
+            if e.function in _VARIADIC_INCREASING:
+                signs: tuple[int, ...] = (1,) * len(e.args)
+            else:
+                signs = _MONOTONE.get(e.function, ())
+                if len(signs) != len(e.args):
+                    return None
+            result: Shape = "const"
+            for sign, arg in zip(signs, e.args, strict=True):
+                s = self.shape(arg, area)
+                result = _combine(result, s if sign > 0 else _flip(s))
+            return result
+        return None
+
+    # ------------------------------------------------------------------ change days
+    def points(self, e: ir.Expr, area: str | None, binds: Mapping[str, Any]) -> set[date]:
+        """Days in (lo, hi] where the node's value may change; raises Smooth for a value
+        that changes every day. Also harvests the fixed dates the node's parts produce."""
+        if not self.moving(e, area):
+            self.harvest(e, area, binds)
+            return set()
+        if isinstance(e, ir.AsOf):
+            raise Smooth
+        if isinstance(e, ir.DefinitionRef):
+            key, d = self.definition(e, area)
+            if d.variable is not None:  # about the item being ranked: depends on it
+                return self.points(d.expr, d.area, binds)
+            if key not in self.defs_memo:  # case-level: the same days wherever it is used
+                try:
+                    self.defs_memo[key] = self.points(d.expr, d.area, {})
+                except Smooth:
+                    self.defs_memo[key] = None
+            memo = self.defs_memo[key]
+            if memo is None:
+                raise Smooth
+            return set(memo)
+        if isinstance(e, ir.Compare):
+            return self.compare(e, area, binds)
+        if isinstance(e, ir.Quantifier):
+            if self.moving(e.collection, area) or e.condition is None:
+                return self.scan(e, area, binds)
+            items = self.value(e.collection, area, binds, self.lo) or ()
+            days: set[date] = set()
+            for item in items:
+                days |= self.points(e.condition, area, {**binds, e.variable: item})
+            return days
+        if isinstance(e, ir.Membership) and not self.moving(e.collection, area):
+            members = self.value(e.collection, area, binds, self.lo) or ()
+            return self.against(e, e.item, members, area, binds)
+        if isinstance(e, ir.Call) and e.function not in _MOVING_EVERY_DAY:
+            if e.function in _STEPPING and self.shape(e, area) in ("inc", "dec"):
+                return self.steps(e, area, binds)
+            return self.scan(e, area, binds)
+        if isinstance(e, ir.Known):
+            try:
+                return self.points(e.operand, area, binds)
+            except Smooth:
+                return self.scan(e, area, binds)
+        if isinstance(e, (ir.BoolOp, ir.Not, ir.IfThenElse, ir.ListOf, ir.Arith, ir.Negate,
+                          ir.Call)):
+            days = set()
+            for child in e.children():
+                days |= self.points(child, area, binds)  # a smooth part makes it smooth
+            return days
+        if isinstance(e, ir.Membership):  # a list that moves with the date
+            return self.scan(e, area, binds)
+        return self.every_day()
+
+    def every_day(self) -> set[date]:
+        """For a kind of node this analysis does not know (and so cannot evaluate on its
+        own): every day of the epoch is a candidate, which is exact, and counted."""
+        self.found.every_day += self.hi.toordinal() - self.lo.toordinal()
+        return {date.fromordinal(d) for d in range(self.lo.toordinal() + 1,
+                                                   self.hi.toordinal() + 1)}
+
+    def compare(self, e: ir.Compare, area: str | None, binds: Mapping[str, Any]) -> set[date]:
+        try:
+            days = set()
+            for side in (e.left, e.right):
+                days |= self.points(side, area, binds)
+            return days  # both sides step (or are fixed): it changes only where they do
+        except Smooth:
+            pass
+        left, right = self.shape(e.left, area), self.shape(e.right, area)
+        if left is None or right is None:
+            return self.scan(e, area, binds)
+        direction = _combine(left, _flip(right))
+        if direction is None:
+            return self.scan(e, area, binds)
+        if not self.moving(e.right, area):
+            fixed = self.value(e.right, area, binds, self.lo)
+            return self.against(e, e.left, (fixed,), area, binds)
+        if not self.moving(e.left, area):
+            fixed = self.value(e.left, area, binds, self.lo)
+            return self.against(e, e.right, (fixed,), area, binds)
+
+        def difference(day: date) -> tuple[bool, bool] | None:
+            a = self.value(e.left, area, binds, day)
+            b = self.value(e.right, area, binds, day)
+            return None if a is None or b is None else (a >= b, a > b)
+
+        return self.crossings([difference])
+
+    def against(self, e: ir.Expr, moving: ir.Expr, values: Iterable[Any], area: str | None,
+                binds: Mapping[str, Any]) -> set[date]:
+        """Days where a monotone ``moving`` value crosses each of ``values``."""
+        if self.shape(moving, area) not in ("inc", "dec"):
+            return self.scan(e, area, binds)
+        tests: list[Callable[[date], tuple[bool, bool] | None]] = []
+        for fixed in values:
+            if fixed is None:
+                continue
+            if isinstance(fixed, date):
+                self.add((fixed, fixed + DAY))
+            tests.append(self.crossing(moving, fixed, area, binds))
+        return self.crossings(tests)
+
+    def crossing(self, moving: ir.Expr, fixed: Any, area: str | None,
+                 binds: Mapping[str, Any]) -> Callable[[date], tuple[bool, bool] | None]:
+        def test(day: date) -> tuple[bool, bool] | None:
+            v = self.value(moving, area, binds, day)
+            return None if v is None else (v >= fixed, v > fixed)
+
+        return test
+
+    def crossings(self, tests: list[Callable[[date], tuple[bool, bool] | None]]
+                  ) -> set[date]:
+        days: set[date] = set()
+        for test in tests:
+            for part in (0, 1):
+                def one(day: date, t: Callable[[date], Any] = test, p: int = part) -> Any:
+                    found = t(day)
+                    return None if found is None else found[p]
+
+                flip = self.first_change(one, self.lo, self.hi)
+                if flip is not None:
+                    days.add(flip)
+        return days
+
+    def steps(self, e: ir.Expr, area: str | None, binds: Mapping[str, Any]) -> set[date]:
+        """Every day a monotone stepping value (an age, a year group) takes a new value."""
+        days: set[date] = set()
+        here = self.lo
+        while len(days) <= MAX_STEPS:
+            now = self.value(e, area, binds, here)
+
+            def moved(day: date, v: Any = now) -> bool:
+                return bool(self.value(e, area, binds, day) != v)
+
+            nxt = self.first_change(moved, here, self.hi)
+            if nxt is None:
+                return days
+            days.add(nxt)
+            here = nxt
+        return self.scan(e, area, binds)
+
+    def scan(self, e: ir.Expr, area: str | None, binds: Mapping[str, Any]) -> set[date]:
+        """Day by day, for a node the analysis cannot solve: exact, and counted."""
+        self.found.scanned += 1
+        days: set[date] = set()
+        before = self.value(e, area, binds, self.lo)
+        day = self.lo + DAY
+        while day <= self.hi:
+            now = self.value(e, area, binds, day)
+            if now != before:
+                days.add(day)
+            before, day = now, day + DAY
+        return days
+
+    def harvest(self, e: ir.Expr, area: str | None, binds: Mapping[str, Any]) -> None:
+        """The fixed dates a node produces for the case, and the day after each."""
+        if e.type.kind == "date" and not isinstance(e, ir.Const):
+            value = self.value(e, area, binds, self.lo)
+            if isinstance(value, date):
+                self.add((value, value + DAY))
+
+    # ------------------------------------------------------------------ areas
+    def area(self, area: Area) -> None:
+        aid = area.id
+        roots: list[ir.Expr] = [] if area.applies_when is None else [area.applies_when]
+        for rule in area.all_rules:
+            if rule.key in self.epoch.rule_keys:
+                roots.append(rule.when_in_force)
+                roots.extend(rule.details.values())
+        for root in roots:
+            self.collect(root, aid, {})
+        if area.ranking is not None:
+            ranking = area.ranking
+            self.collect(ranking.collection, aid, {})
+            for item in self.value(ranking.collection, aid, {}, self.lo) or ():
+                binds = {ranking.variable: item}
+                for c in ranking.checks + ranking.criteria:
+                    self.collect(c.prefer, aid, binds)
+                    self.collect(c.over, aid, binds)
+
+    def collect(self, e: ir.Expr, area: str | None, binds: Mapping[str, Any]) -> None:
+        try:
+            self.add(self.points(e, area, binds))
+        except Smooth:  # a count that moves with the date: its parts still matter
+            for child in e.children():
+                self.collect(child, area, binds)
+
+
+def candidate_days(rulebase: Rulebase, case: Case, start: date, end: date) -> Candidates:
+    """Every day from ``start`` to ``end`` on which some decision may differ from the day
+    before, and ``start`` itself."""
+    found = Candidates(days={start})
+    day = start
+    while day <= end:
+        epoch = rulebase.epoch(day)
+        hi = min(epoch.end, end)
+        found.days.add(day)
+        piece = _Piece(rulebase, epoch, case, day, hi, found)
+        for area in rulebase.areas:
+            piece.area(area)
+        if hi >= end:
+            break
+        day = hi + DAY
+    return found
+
+
+_smooth: WeakKeyDictionary[Rulebase, dict[date, dict[str, frozenset[str]]]] = \
+    WeakKeyDictionary()
+
+
+def smooth_details(rulebase: Rulebase, epoch: Epoch) -> dict[str, frozenset[str]]:
+    """Per area (and per flag or note code), the details that move with the date every day
+    (counts of days from the evaluation date): shown, but not change points."""
+    per_epoch = _smooth.setdefault(rulebase, {})
+    found = per_epoch.get(epoch.start)
+    if found is None:
+        found = per_epoch[epoch.start] = _smooth_details(rulebase, epoch)
+    return found
+
+
+def _smooth_details(rulebase: Rulebase, epoch: Epoch) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for area in rulebase.areas:
+        for rule in area.all_rules:
+            if rule.key not in epoch.rule_keys:
+                continue
+            owner = area.id if rule.effect == "outcome" else f"{area.id}:{rule.value}"
+            for name, expr in rule.details.items():
+                if _is_smooth(rulebase, expr, area.id):
+                    out.setdefault(owner, set()).add(name)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _is_smooth(rulebase: Rulebase, e: ir.Expr, area: str | None) -> bool:
+    if isinstance(e, ir.AsOf):
+        return True
+    if isinstance(e, ir.DefinitionRef):
+        d = rulebase.definitions[rulebase.definition_key(e.name, area)]
+        return _is_smooth(rulebase, d.expr, d.area)
+    if isinstance(e, ir.Call) and e.function in _STEPPING:
+        return False
+    if isinstance(e, (ir.Compare, ir.BoolOp, ir.Not, ir.Known, ir.Membership, ir.Quantifier)):
+        return False
+    return any(_is_smooth(rulebase, c, area) for c in e.children())
