@@ -243,8 +243,8 @@ def test_evaluate_text_lists_every_area_not_applying() -> None:
     text = render_evaluation(sen_rules.evaluate(CEASED, as_of=AS_OF))
     assert "Considered, not applying:" in text
     flat = " ".join(text.split())
-    assert ("Annual review: does not apply (it applies only when has statement and it is "
-            "not the case that statement ceased), because of the decision “Ceasing to "
+    assert ("Annual review: does not apply (it applies only when has statement and not "
+            "statement ceased), because of the decision “Ceasing to "
             "maintain the Statement: Cease to maintain the Statement”, cease from "
             "2009-01-05 (cessation.progress, quoting “a child no longer meets") in flat
     assert "Statutory assessment panel: does not apply" in flat
