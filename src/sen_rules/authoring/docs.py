@@ -22,6 +22,7 @@ from typing import Any
 from ..language import ir
 from ..language.printer import canonical, words
 from ..rulebase import Area, Citation, Rule, Rulebase, Setting
+from ..versions import in_force_text
 from .scenarios import Coverage, Scenario, load_scenarios, run_scenarios
 
 PAGES = ("index", "policy", "rules", "settings", "register", "coverage")
@@ -235,7 +236,7 @@ def rule_html(model: Model, rule: Rule, area: Area) -> str:
     parts = [f'<article class="rule" id="{rule_anchor(rule.key)}">',
              f"<h3>{e(rule.title)}</h3>",
              f'<p class="meta"><code>{e(rule.id)}</code> version {e(rule.version)} · '
-             f"in force {e(rule.in_force_text())} · "
+             f"in force {e(in_force_text(rule))} · "
              + (f"priority {rule.priority} · " if rule.effect == "outcome" and not is_otherwise
                 else "")
              + f"{e(rule.location)}"
@@ -469,7 +470,7 @@ def markdown(model: Model) -> str:
             out += [f'<a id="{rule_anchor(rule.key)}"></a>',
                     f"#### {md_escape(rule.title)}", "",
                     f"`{rule.key}` · {rule.effect} `{rule.value}` · in force "
-                    f"{rule.in_force_text()}", "", f"- **When:** {when}"]
+                    f"{in_force_text(rule)}", "", f"- **When:** {when}"]
             if not is_otherwise:
                 out.append(f"- **As written:** `{canonical(rule.condition)}`")
             for c in rule.citations:

@@ -23,6 +23,7 @@ from ..language import ir
 from ..language.printer import canonical
 from ..language.syntax import Duration
 from ..rulebase import Area, InForce, Rule
+from ..versions import version_reason
 from .native import AreaProgram, Env, Fn, Matches, Program
 from .ranking import rank
 from .result import Decision, Evaluation, Finding, RuleRef, VersionChoice, freeze
@@ -133,7 +134,7 @@ class AreaPlan:
         rule, fn = dating
         day = env.as_of if fn is None else fn(env)
         choice = VersionChoice("as_of" if rule.dated_by is None else canonical(rule.dated_by),
-                               day, rule.version_reason(day))
+                               day, version_reason(rule, day))
         return RuleRef(ref.id, ref.version, ref.title, ref.role, ref.citations, ref.in_force,
                        choice)
 
