@@ -24,7 +24,6 @@ from .errors import SourceLocation
 from .language import ir
 from .language.functions import FUNCTIONS
 from .language.printer import canonical
-from .language.types import BOOL, DATE
 from .sources import Source
 
 HitPolicy = Literal["first", "any", "priority"]
@@ -123,7 +122,7 @@ class Rule:
     when_decided_by: tuple[str, ...] = ()
     # The date of the case that chooses the version (None: the evaluation date), the event
     # it dates in words, and the condition the engines test for such a rule: the date is
-    # within ``in_force``, and ``condition`` holds (see :func:`version_guard`).
+    # within ``in_force``, and ``condition`` holds (see :func:`versions.version_guard`).
     dated_by: ir.Expr | None = None
     date_of: str | None = None
     guarded: ir.Expr | None = None
@@ -146,55 +145,6 @@ class Rule:
     def versioned(self) -> bool:
         """Whether a date chooses this version: it has dates, or is dated by the case."""
         return self.dated_by is not None or not self.in_force.always
-
-    def in_force_text(self) -> str:
-        """The version's dates in words, with the date of the case that chooses it."""
-        if self.dated_by is None:
-            return self.in_force.describe()
-        what = f"the date of {self.date_of}" if self.date_of else "the date"
-        return (f"{self.in_force.describe()}, by {what} ({canonical(self.dated_by)}), "
-                "not the evaluation date")
-
-    def version_reason(self, day: date | None) -> str:
-        """Why this version applies, given the date that chose it."""
-        what = ("the evaluation date" if self.dated_by is None
-                else f"the date of {self.date_of}" if self.date_of
-                else self.dated_by.source)
-        span = self.in_force
-        if span.always:
-            where = "and this version is in force on every date"
-        elif span.start == FOREVER_FROM:
-            where = f"on or before {span.end.isoformat()}"
-        elif span.end == FOREVER_UNTIL:
-            where = f"on or after {span.start.isoformat()}"
-        else:
-            where = f"between {span.start.isoformat()} and {span.end.isoformat()}"
-        shown = "unknown" if day is None else day.isoformat()
-        return f"version {self.version} applies because {what} is {shown}, {where}"
-
-
-def version_guard(dated_by: ir.Expr, span: InForce, condition: ir.Expr) -> ir.Expr:
-    """``dated_by`` within ``span``, and ``condition``: how a rule dated by an event of the
-    case is tested. Both backends compile it like any condition, so they cannot differ."""
-    loc = dated_by.loc
-    parts: list[ir.Expr] = []
-    for op, bound in ((">=", span.start if span.start != FOREVER_FROM else None),
-                      ("<=", span.end if span.end != FOREVER_UNTIL else None)):
-        if bound is not None:
-            const = ir.Const(type=DATE, loc=loc, source=bound.isoformat(), value=bound)
-            parts.append(ir.Compare(type=BOOL, loc=loc,
-                                    source=f"{dated_by.source} {op} {bound.isoformat()}",
-                                    op=op, left=dated_by, right=const))
-    if not parts:
-        parts.append(ir.Known(type=BOOL, loc=loc, source=f"{dated_by.source} is known",
-                              operand=dated_by, negated=False))
-    if not (isinstance(condition, ir.Const) and condition.value is True):
-        parts.append(condition)
-    if len(parts) == 1:
-        return parts[0]
-    return ir.BoolOp(type=BOOL, loc=condition.loc,
-                     source=" and ".join(f"({p.source})" for p in parts), op="and",
-                     items=tuple(parts))
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from ..language import ir
 from ..language.printer import canonical, words
 from ..rendering import render
 from ..rulebase import Citation, Rulebase
+from ..versions import in_force_text
 from .graph import graph_html, graph_markdown
 from .scenarios import Coverage, Scenario, load_scenarios, run_scenarios
 
@@ -123,7 +124,7 @@ def page_html(model: Model, name: str) -> str:
                   clause_anchor=clause_anchor, words=words, canonical=canonical,
                   hit_policy_words=HIT_POLICY_WORDS, value_text=_value,
                   clause_status=clause_status, file_name=lambda f: Path(f).name,
-                  graph_html=graph_html)
+                  graph_html=graph_html, in_force_text=in_force_text)
 
 
 HIT_POLICY_WORDS = {
@@ -183,7 +184,7 @@ def markdown(model: Model) -> str:
             out += [f'<a id="{rule_anchor(rule.key)}"></a>',
                     f"#### {md_escape(rule.title)}", "",
                     f"`{rule.key}` · {rule.effect} `{rule.value}` · in force "
-                    f"{rule.in_force_text()}", "", f"- **When:** {when}"]
+                    f"{in_force_text(rule)}", "", f"- **When:** {when}"]
             if not is_otherwise:
                 out.append(f"- **As written:** `{canonical(rule.condition)}`")
             for c in rule.citations:

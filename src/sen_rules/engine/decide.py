@@ -23,6 +23,7 @@ from ..language import ir
 from ..language.printer import canonical, words
 from ..language.syntax import Duration
 from ..rulebase import Area, InForce, Rule, Rulebase
+from ..versions import version_reason
 from .native import NOT_APPLYING, AreaProgram, DecisionValue, Env, Fn, Matches, Program
 from .ranking import rank
 from .result import (
@@ -171,7 +172,7 @@ class AreaPlan:
         rule, fn = dating
         day = env.as_of if fn is None else fn(env)
         choice = VersionChoice("as_of" if rule.dated_by is None else canonical(rule.dated_by),
-                               day, rule.version_reason(day))
+                               day, version_reason(rule, day))
         return RuleRef(ref.id, ref.version, ref.title, ref.role, ref.citations, ref.in_force,
                        choice)
 

@@ -57,9 +57,9 @@ from ..rulebase import (
     Rulebase,
     Setting,
     SettingVersion,
-    version_guard,
 )
 from ..sources import Clause, Source, fold, segment, sha256_text, suggest_quote_fix
+from ..versions import version_guard
 from . import schema
 from .decisions import DecisionGraphChecks
 from .yamlfile import Path as YPath
