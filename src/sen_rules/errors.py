@@ -76,6 +76,18 @@ class SenRulesError(Exception):
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # every attribute crosses a process boundary (a CaseError keeps its problems)
+        return (_rebuild, (type(self), self.message, dict(self.__dict__)))
+
+
+def _rebuild(kind: type[SenRulesError], message: str,
+             attributes: dict[str, object]) -> SenRulesError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, message)
+    error.__dict__.update(attributes)
+    return error
+
 
 class RulebaseError(SenRulesError):
     """The rule files could not be loaded. ``diagnostics`` lists every problem found."""
@@ -130,3 +142,16 @@ class RecordError(SenRulesError):
     """A stored decision record is malformed or has been tampered with."""
 
     code = "SR500"
+
+
+class BatchError(SenRulesError):
+    """A batch stopped before its end (a worker process died, output could not be written).
+
+    ``done`` is how many items, from the first, had been handled, in order, before it stopped.
+    """
+
+    code = "SR600"
+
+    def __init__(self, message: str, *, code: str = "SR600", done: int = 0) -> None:
+        super().__init__(message, code=code)
+        self.done = done

@@ -135,9 +135,8 @@ def check_data(data: Any, max_depth: int = MAX_DEPTH) -> None:
         elif isinstance(value, int):
             if value.bit_length() > 128:
                 raise JsonInputError("an integer is too large")
-        elif isinstance(value, float):
-            if not math.isfinite(value):
-                raise JsonInputError(f"{value} is not a number JSON allows")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise JsonInputError(f"{value} is not a number JSON allows")
 
 
 def read_limited(stream: IO[bytes], limit: int) -> bytes:

@@ -66,7 +66,7 @@ from ..loading.loader import (
     display_path,
     load_rulebase,
 )
-from ..loading.yamlfile import YamlFileError, read_yaml
+from ..loading.yamlfile import YamlFileError, read_rule_text, read_yaml
 from ..rulebase import Area, Rule, Rulebase
 from .logic import Analysis, Analyzer
 from .witness import CaseSearch, Witness, span_of
@@ -422,15 +422,15 @@ class RulebaseChecks:
         out: dict[tuple[str, str], SourceLocation] = {}
         directory = Path(self.rb.directory)
         try:
-            manifest = read_yaml((directory / MANIFEST).read_text(encoding="utf-8"), MANIFEST)
-        except (OSError, YamlFileError):
+            manifest = read_yaml(read_rule_text(directory / MANIFEST), MANIFEST)
+        except (OSError, ValueError, YamlFileError):
             return out
         data = manifest.data if isinstance(manifest.data, dict) else {}
         for rel in data.get("sources", []) or []:
             path = directory / str(rel)
             try:
-                doc = read_yaml(path.read_text(encoding="utf-8"), display_path(path))
-            except (OSError, YamlFileError):
+                doc = read_yaml(read_rule_text(path), display_path(path))
+            except (OSError, ValueError, YamlFileError):
                 continue
             if not isinstance(doc.data, dict):
                 continue

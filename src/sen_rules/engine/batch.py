@@ -9,16 +9,18 @@ rulebase once (the same directory, so the same hash: checked).
 from __future__ import annotations
 
 import json
-import multiprocessing
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from .. import jsonread
 from ..errors import CaseError, SenRulesError
 from ..rulebase import Rulebase
 from .result import Evaluation
 from .service import evaluate_case
+from .workers import MAX_WORKERS as MAX_WORKERS
+from .workers import check_workers, run_ordered
 
 CaseInput = Any  # a Case, a JSON-like mapping, JSON text, or a (case, as_of) pair
 MAX_LINE_BYTES = 1_000_000
@@ -59,24 +61,28 @@ def split_item(item: CaseInput, as_of: date | str | None) -> tuple[Any, date | s
     return case, day
 
 
-def parse_line(line: str) -> Any:
-    """One line of JSON Lines: a case, or ``{"case": ..., "as_of": ...}``."""
-    if not line.strip():
-        raise CaseError([("", "the line is empty")])
+def parse_line(line: str | bytes) -> Any:
+    """One line of JSON Lines: a case, or ``{"case": ..., "as_of": ...}``.
+
+    Read by the strict reader (:mod:`sen_rules.jsonread`); a line given as bytes is decoded
+    here, so a line that is not UTF-8 is an error of that line alone.
+    """
     if len(line) > MAX_LINE_BYTES:
-        raise CaseError([("", f"the line is longer than {MAX_LINE_BYTES} bytes")])
+        raise CaseError([("", f"the line is longer than {MAX_LINE_BYTES:,} bytes")])
     try:
-        return json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise CaseError([("", f"not valid JSON ({exc.msg} at column {exc.colno})")]) from None
-    except ValueError as exc:  # for example a number too long to read
-        raise CaseError([("", f"not valid JSON ({exc})")]) from None
+        text = jsonread.decode(line) if isinstance(line, bytes) else line
+        if not text.strip():
+            raise CaseError([("", "the line is empty")])
+        return jsonread.loads(text, limit=MAX_LINE_BYTES)
+    except jsonread.JsonInputError as exc:
+        where = f" at column {exc.column}" if exc.column else ""
+        raise CaseError([("", f"{exc.reason}{where}")]) from None
 
 
 def _evaluate_one(rulebase: Rulebase, index: int, item: CaseInput, as_of: date | str | None,
                   backend: str) -> BatchResult:
     try:
-        if isinstance(item, str):
+        if isinstance(item, (str, bytes)):
             item = parse_line(item)
         case, day = split_item(item, as_of)
         return BatchResult(index, evaluate_case(rulebase, case, day, backend), None)
@@ -86,28 +92,19 @@ def _evaluate_one(rulebase: Rulebase, index: int, item: CaseInput, as_of: date |
 
 # ---------------------------------------------------------------------------- processes
 
-_worker_rulebase: Rulebase | None = None
+
+def _worker_setup(rulebase: Rulebase) -> Rulebase:
+    return rulebase  # inherited (fork) or unpickled (spawn): the files are not read again
 
 
-def _init_worker(directory: str | None, sha256: str) -> None:
-    global _worker_rulebase
-    from ..loading.loader import load_rulebase
-
-    _worker_rulebase = load_rulebase(directory)
-    if _worker_rulebase.sha256 != sha256:  # the files changed under us: refuse, loudly
-        raise RuntimeError("the rules changed while the batch was starting")
-
-
-def _worker_task(task: tuple[int, Any, date | str | None, str]) -> dict[str, Any]:
-    assert _worker_rulebase is not None
-    index, item, as_of, backend = task
-    result = _evaluate_one(_worker_rulebase, index, item, as_of, backend)
-    # evaluations cross the process boundary as JSON text (immutable values, not pickles)
-    return {
-        "index": result.index,
-        "evaluation": result.evaluation.to_json(indent=None) if result.evaluation else None,
-        "error": (result.error.code, result.error.message) if result.error else None,
-    }
+def _worker_task(rulebase: Rulebase, index: int,
+                 task: tuple[Any, date | str | None, str]) -> tuple[str | None, Any]:
+    item, as_of, backend = task
+    result = _evaluate_one(rulebase, index, item, as_of, backend)
+    # evaluations cross the process boundary as JSON text (immutable values, not pickles);
+    # errors as themselves, so a CaseError arrives with its problems
+    return (result.evaluation.to_json(indent=None) if result.evaluation else None,
+            result.error)
 
 
 def evaluate_many(
@@ -121,32 +118,21 @@ def evaluate_many(
 ) -> Iterator[BatchResult]:
     """Evaluate each item; yields results in input order. See the module docstring.
 
-    With ``workers > 1`` the evaluations are returned as :class:`BatchResult` whose
-    ``evaluation`` is rebuilt from JSON (:func:`evaluation_from_json`).
+    ``workers`` is 1 to :data:`MAX_WORKERS` (a ValueError otherwise). With ``workers > 1``
+    the evaluations are rebuilt from JSON (:func:`evaluation_from_json`), and a worker that
+    dies stops the batch with a :class:`BatchError` (SR601) after every earlier result.
     """
-    if workers <= 1:
+    check_workers(workers)
+    if workers == 1:
         for index, item in enumerate(items):
             yield _evaluate_one(rulebase, index, item, as_of, backend)
         return
-    directory = rulebase.directory
-    context = multiprocessing.get_context("spawn" if _unsafe_to_fork() else "fork")
-    tasks = ((i, item, as_of, backend) for i, item in enumerate(items))
-    with context.Pool(workers, initializer=_init_worker,
-                      initargs=(directory, rulebase.sha256)) as pool:
-        for raw in pool.imap(_worker_task, tasks, chunksize=chunk_size):
-            error = raw["error"]
-            yield BatchResult(
-                raw["index"],
-                evaluation_from_json(raw["evaluation"]) if raw["evaluation"] else None,
-                SenRulesError(error[1], code=error[0]) if error else None,
-            )
-
-
-def _unsafe_to_fork() -> bool:
-    # durable-rules keeps C state and locks; a fork child must not inherit them half-held
-    import threading
-
-    return threading.active_count() > 1
+    tasks = ((item, as_of, backend) for item in items)
+    results = run_ordered(_worker_task, tasks, workers=workers, setup=_worker_setup,
+                          setup_args=(rulebase,), chunk_size=chunk_size)
+    for index, (evaluation, error) in enumerate(results):
+        yield BatchResult(index, evaluation_from_json(evaluation) if evaluation else None,
+                          error)
 
 
 def evaluation_from_json(text: str) -> Evaluation:

@@ -54,7 +54,7 @@ from ..rulebase import (
 from ..sources import Clause, Source, fold, segment, sha256_text, suggest_quote_fix
 from . import schema
 from .yamlfile import Path as YPath
-from .yamlfile import YamlDocument, YamlFileError, read_yaml
+from .yamlfile import YamlDocument, YamlFileError, read_rule_text, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -114,13 +114,18 @@ class _Loader:
         if self.file_count > MAX_FILES:
             self.error("SR101", f"the rulebase names more than {MAX_FILES} files", at)
             return None, None
-        path = (self.dir / relative).resolve()
-        if not _inside(path, self.dir.resolve()):
+        try:
+            path = (self.dir / relative).resolve()
+            inside = _inside(path, self.dir.resolve())
+        except (OSError, RuntimeError) as exc:  # a symlink loop, for one
+            self.error("SR101", f"cannot read {what} file {relative!r}: {exc}", at)
+            return None, None
+        if not inside:
             self.error("SR101", f"{relative!r} is outside the rules directory", at)
             return None, None
         display = display_path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_rule_text(path)
         except FileNotFoundError:
             self.error("SR101", f"{what} file {relative!r} does not exist", at)
             return None, None
@@ -147,8 +152,7 @@ class _Loader:
             return
         text_path = (self.dir / relative).parent / index.file
         try:
-            raw = text_path.read_bytes()
-            text = raw.decode("utf-8")
+            text = read_rule_text(text_path)
         except (OSError, UnicodeDecodeError) as exc:
             self.error("SR101", f"cannot read source text {index.file!r}: {exc}",
                        doc.where(("file",)))
@@ -786,5 +790,10 @@ def load_rulebase(directory: str | os.PathLike[str] | None = None) -> Rulebase:
     if not (path / MANIFEST).is_file():
         raise RulebaseError([Diagnostic("SR101", f"{path} has no {MANIFEST}: not a rules "
                                         "directory", SourceLocation(str(path)))])
-    return _Loader(path.resolve()).load()
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise RulebaseError([Diagnostic("SR101", f"cannot read {path}: {exc}",
+                                        SourceLocation(str(path)))]) from None
+    return _Loader(resolved).load()
 
