@@ -24,13 +24,13 @@ failing input (up to 100 per part) to ``--failures``. Same seed, same inputs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
 import sys
 import time
 import traceback
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -117,25 +117,22 @@ def _fuzz_one(state: _State, i: int, rule_file: bool, pick: int, ops: list[Any])
                 case = parse_case(form)
             except CaseError:
                 continue
-            try:
+            with contextlib.suppress(SenRulesError):
                 sen_rules.evaluate(case, as_of="2030-01-01")
-            except SenRulesError:
-                pass
-        try:
+        with contextlib.suppress(CaseError):
             parse_line(raw.replace(b"\n", b" "))
-        except CaseError:
-            pass
         return None
-    except Exception:  # noqa: BLE001 - this is what the run looks for
+    except Exception:
         return json.dumps({"part": "fuzz", "index": i, "reader": "yaml" if rule_file else "json",
                            "input": text[:20000], "error": traceback.format_exc(limit=4)})
 
 
 def _differential_one(data: dict[str, Any], as_of: date) -> str | None:
-    import sen_rules
-    from sen_rules.case import parse_case
     from tests.reference.engine_view import differences, summarise
     from tests.reference.policy import ReferenceSettings, decide
+
+    import sen_rules
+    from sen_rules.case import parse_case
 
     try:
         rulebase = sen_rules.bundled_rulebase()
@@ -150,7 +147,7 @@ def _differential_one(data: dict[str, Any], as_of: date) -> str | None:
         if not problems:
             return None
         why = "; ".join(problems)
-    except Exception:  # noqa: BLE001 - this is what the run looks for
+    except Exception:
         why = traceback.format_exc(limit=4)
     return json.dumps({"part": "differential", "case": data, "as_of": as_of.isoformat(),
                        "error": why})
@@ -218,7 +215,7 @@ def run_part(part: str, count: int, seed: int, workers: int, out: Any) -> int:
             for line in failures[:max(0, 100 - (failed - len(failures)))]:
                 out.write(line + "\n")
                 out.flush()
-            if len(tasks) < 40 or busy and (done // n) % 40 == 0:
+            if len(tasks) < 40 or (busy and (done // n) % 40 == 0):
                 elapsed = time.perf_counter() - began
                 print(f"  {part}: {done:,}/{count:,} done, {failed} failed, "
                       f"{elapsed:,.0f} s, {done / elapsed:,.0f}/s", flush=True)

@@ -16,8 +16,8 @@ import errno
 import os
 import signal
 import threading
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 
 from .errors import BatchError
@@ -45,7 +45,6 @@ def iter_lines(stream: IO[bytes], limit: int) -> Iterator[bytes]:
 
 def open_input(path: str) -> IO[bytes]:
     """A file, a named pipe or ``-`` (standard input), opened for reading bytes."""
-    import sys
 
     if path == "-":
         return stdin_bytes()

@@ -26,15 +26,16 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Literal
 
+from .. import jsonread
 from ..case import parse_case
+from ..dates import parse_day
 from ..engine.service import BACKENDS
 from ..errors import CaseError, RecordError
 from ..explain.core import trace_and_decide, trace_to_dict
 from ..rulebase import Rulebase
-from .. import jsonread
+from ..textsafe import neutralise
 from .record import FIELDS, RECORD_FORMAT, RECORD_KIND, package_version, seal_of, sha256_of
 
 EXIT_HOLDS = 0
@@ -145,7 +146,7 @@ class Verification:
         if not self.trace_matches and self.status == "rulebase-changed":
             lines.append("  (the trace, the reasons shown for the decisions, would read "
                          "differently)")
-        return "\n".join(lines) + "\n"
+        return neutralise("\n".join(lines) + "\n")
 
 
 # ---------------------------------------------------------------------------- checks
@@ -193,7 +194,7 @@ def load_record(record: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(data["as_of"], str):
         raise _malformed("'as_of' must be a date written YYYY-MM-DD")
     try:
-        date.fromisoformat(data["as_of"])
+        parse_day(data["as_of"])
     except ValueError:
         raise _malformed("'as_of' must be a date written YYYY-MM-DD") from None
     for name in ("case", "evaluation", "trace"):

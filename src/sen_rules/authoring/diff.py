@@ -21,10 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..engine.batch import parse_line, split_item
+from .. import jsonread
+from ..case import MAX_CASE_BYTES
+from ..engine.batch import MAX_LINE_BYTES, parse_line, split_item
 from ..engine.result import Decision, Evaluation, dumps, thaw
 from ..engine.service import evaluate_case
 from ..errors import SenRulesError
+from ..lines import iter_lines
 from ..rulebase import Rulebase
 
 EXAMPLES = 5
@@ -46,8 +49,11 @@ def read_corpus(path: Path) -> Iterator[Item]:
                 yield from _jsonl(f)
             else:
                 try:
-                    yield Item(f.name, json.loads(f.read_text(encoding="utf-8")))
-                except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                    with f.open("rb") as handle:
+                        data = jsonread.loads(jsonread.read_limited(handle, MAX_CASE_BYTES),
+                                              limit=MAX_CASE_BYTES)
+                    yield Item(f.name, data)
+                except (OSError, jsonread.JsonInputError) as exc:
                     yield Item(f.name, f"not a JSON file ({exc})", readable=False)
         return
     if not path.is_file():
@@ -56,17 +62,18 @@ def read_corpus(path: Path) -> Iterator[Item]:
 
 
 def _jsonl(path: Path) -> Iterator[Item]:
+    """Each line read as ``sen-rules evaluate --jsonl`` reads it (one error per bad line)."""
     try:
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
+        with path.open("rb") as handle:
+            for number, line in enumerate(iter_lines(handle, MAX_LINE_BYTES), start=1):
                 if not line.strip():
                     continue
                 try:
                     yield Item(f"{path.name}:{number}", parse_line(line))
                 except SenRulesError as exc:
                     yield Item(f"{path.name}:{number}", exc.message, readable=False)
-    except UnicodeDecodeError:
-        raise SenRulesError(f"{path}: not UTF-8 text", code="SR180") from None
+    except OSError as exc:
+        raise SenRulesError(f"{path}: {exc.strerror or exc}", code="SR180") from None
 
 
 @dataclass(frozen=True)

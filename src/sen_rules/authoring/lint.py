@@ -9,7 +9,8 @@ Each finding has a code, a severity, ``file:line:col`` and a message. Two kinds:
 date compared with a number (SR113, SR114), unknown settings (SR116), unknown sources or
 clauses (SR120, SR121), a quote not word for word in its clause (SR122), a rule that cites
 nothing (SR123), changed source texts and clause indexes (SR124-SR126), unknown register
-entries (SR127), bad settings (SR140-SR144). Lint reports all of them, not only the first.
+entries (SR127), a quote that cuts a word or is shorter than three words (SR128), bad
+settings (SR140-SR144). Lint reports all of them, not only the first.
 
 **Rulebase findings** need a rulebase that loads, and read its compiled IR:
 

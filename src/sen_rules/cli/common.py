@@ -102,7 +102,8 @@ def rulebase_from(args: argparse.Namespace) -> Rulebase:
 
 
 def as_of_from(args: argparse.Namespace) -> str:
-    return args.as_of or date.today().isoformat()
+    as_of: str | None = args.as_of
+    return date.today().isoformat() if as_of is None else as_of
 
 
 def workers_from(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from .. import jsonread
+from ..dates import parse_day
 from ..errors import CaseError, SenRulesError
 from ..rulebase import Rulebase
 from .result import Evaluation
@@ -159,6 +160,6 @@ def evaluation_from_json(text: str) -> Evaluation:
         )
         for d in data["decisions"]
     )
-    return Evaluation(freeze(data["rulebase"]), date.fromisoformat(data["as_of"]),
+    return Evaluation(freeze(data["rulebase"]), parse_day(data["as_of"]),
                       data["case_id"], decisions)
 

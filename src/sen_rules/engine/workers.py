@@ -114,8 +114,8 @@ def run_ordered(task: Task, items: Iterable[Any], *, workers: int, setup: Setup,
         try:  # a worker must not see Ctrl-C before it ignores it
             for _ in range(workers):
                 parent, child = context.Pipe()
-                process = context.Process(target=_worker_main, daemon=True,
-                                          args=(child, task, setup, setup_args))
+                process = context.Process(  # type: ignore[attr-defined]
+                    target=_worker_main, daemon=True, args=(child, task, setup, setup_args))
                 process.start()
                 child.close()
                 pool.append(_Worker(process, parent))

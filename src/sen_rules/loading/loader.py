@@ -51,7 +51,15 @@ from ..rulebase import (
     Setting,
     SettingVersion,
 )
-from ..sources import Clause, Source, fold, segment, sha256_text, suggest_quote_fix
+from ..sources import (
+    Clause,
+    Source,
+    fold,
+    quote_too_short,
+    segment,
+    sha256_text,
+    suggest_quote_fix,
+)
 from . import schema
 from .yamlfile import Path as YPath
 from .yamlfile import YamlDocument, YamlFileError, read_rule_text, read_yaml
@@ -218,6 +226,15 @@ class _Loader:
                 self.error("SR121", f"source {c.source!r} has no clause {c.clause!r}"
                            + _did_you_mean(c.clause, list(source.clauses)),
                            doc.where(path + (i, "clause")))
+                continue
+            short = quote_too_short(c.quote)
+            if short is not None:
+                self.error("SR128", short, doc.where(path + (i, "quote")))
+                continue
+            if clause.contains_cut(c.quote):
+                self.error("SR128", f"the quote {c.quote!r} cuts a word of clause {c.clause!r}: "
+                           "a citation starts and ends with whole words",
+                           doc.where(path + (i, "quote")))
                 continue
             if not clause.contains(c.quote):
                 elsewhere = [k.id for k in source.clauses.values() if k.contains(c.quote)]

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from ..engine.result import Decision, Evaluation, thaw
+from ..textsafe import neutralise
 
 WIDTH = 88
 
@@ -19,7 +20,7 @@ def rulebase_line(name: str, version: str, sha256: str) -> str:
 
 def text_of(lines: list[str]) -> str:
     """The lines as one text, without trailing blank lines, ending with a newline."""
-    return "\n".join(lines).rstrip() + "\n"
+    return neutralise("\n".join(lines).rstrip() + "\n")  # case text reaches a terminal
 
 
 def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
