@@ -26,7 +26,8 @@ def case_with(candidates: int) -> dict[str, Any]:
     """The placement example, grown to ``candidates`` candidates and the list limits."""
     from sen_rules.case import MAX_DISPUTES, MAX_REVIEWS, MAX_SUPPORT_PERIODS
 
-    base = json.loads((ROOT / "examples" / "cases" / "placement-candidates.json").read_text())
+    base: dict[str, Any] = json.loads(
+        (ROOT / "examples" / "cases" / "placement-candidates.json").read_text())
     kept = base["candidate_placements"][:candidates]
     model = kept[0]
     base["candidate_placements"] = kept + [

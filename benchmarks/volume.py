@@ -185,7 +185,7 @@ def _chunk(task: tuple[str, int, int, int]) -> tuple[str, int, list[str], float]
     else:
         @config
         @given(st.one_of(evaluation_inputs(), boundary_inputs()))
-        def check(inputs: tuple[dict[str, Any], date]) -> None:  # type: ignore[misc]
+        def check(inputs: tuple[dict[str, Any], date]) -> None:
             found = _differential_one(*inputs)
             runs[0] += 1
             if found is not None:
