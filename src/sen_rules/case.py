@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from . import jsonread
 from .errors import CaseError
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -59,6 +60,19 @@ Identifier = Annotated[
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(max_length=4000)]
 Quadrant = Annotated[str, Field(min_length=1, max_length=64)]
+# How much one case may hold. Generous for a real child's case, and what keeps every
+# evaluation, explanation and report cheap (documented in docs/limits-and-faults.md).
+MAX_CANDIDATE_PLACEMENTS = 50
+"""Candidate placements a panel weighs at once."""
+MAX_DISPUTES = 100
+"""Disputes recorded in one case."""
+MAX_REVIEWS = 60
+"""Reviews of one Statement (one a year from birth to 25 is 25)."""
+MAX_SUPPORT_PERIODS = 100
+"""Periods of SEN support from a setting's own resources."""
+MAX_AGENCIES = 12
+"""Agencies named for one support period (there are six kinds)."""
+
 FundingLevel = Annotated[
     int,
     Field(ge=1, le=5, description="Level of additional resources, on the ordinal scale 1 to 5."),
@@ -118,7 +132,7 @@ class SenSupportPeriod(_Model):
     """Last day of the period; absent while it continues."""
     outside_advice_sought: bool
     """Whether the setting sought additional advice from an external agency in this period."""
-    agencies: tuple[Agency, ...] = ()
+    agencies: Annotated[tuple[Agency, ...], Field(max_length=MAX_AGENCIES)] = ()
     """The external agencies that advised, if any."""
 
     @model_validator(mode="after")
@@ -190,7 +204,7 @@ class Statement(_Model):
     """Date the Statement was made."""
     travel_provision: bool = False
     """Whether the Statement contains travel provision."""
-    reviews: tuple[AnnualReview, ...] = ()
+    reviews: Annotated[tuple[AnnualReview, ...], Field(max_length=MAX_REVIEWS)] = ()
     """Reviews held since the Statement was made."""
 
     @model_validator(mode="after")
@@ -332,7 +346,8 @@ class Case(_Model):
     child: Child
     setting: EducationSetting = EducationSetting(kind="none")
     """Where the child is educated now."""
-    sen_support: tuple[SenSupportPeriod, ...] = ()
+    sen_support: Annotated[tuple[SenSupportPeriod, ...],
+                           Field(max_length=MAX_SUPPORT_PERIODS)] = ()
     """SEN support from the setting's own resources, past and present."""
     assessment_request: StatutoryAssessmentRequest | None = None
     """The most recent request for a statutory assessment, if any."""
@@ -347,13 +362,14 @@ class Case(_Model):
     """A planned request for joint or tripartite funding."""
     significant_health_or_social_care_issues: bool = False
     """Whether significant health and/or Social Services issues need resolution."""
-    disputes: tuple[Dispute, ...] = ()
+    disputes: Annotated[tuple[Dispute, ...], Field(max_length=MAX_DISPUTES)] = ()
     """Disputes with parents or other agencies."""
     education: EducationStatus = EducationStatus()
     """Whether the child is in school."""
     cessation: CessationCircumstances = CessationCircumstances()
     """Circumstances relevant to ceasing to maintain the Statement."""
-    candidate_placements: tuple[Placement, ...] = ()
+    candidate_placements: Annotated[tuple[Placement, ...],
+                                    Field(max_length=MAX_CANDIDATE_PLACEMENTS)] = ()
     """Placements the panel is weighing."""
     views: Views = Views()
     """The views of the parents and of the pupil."""
@@ -459,6 +475,9 @@ def _friendly(err: Any) -> str:
         return "unknown field (not part of the case model; see `sen-rules schema`)"
     if kind == "missing":
         return "required field is missing"
+    if kind == "too_long" and "ctx" in err and isinstance(err.get("input"), (tuple, list)):
+        return (f"holds {len(err['input'])} items, more than the limit of "
+                f"{err['ctx']['max_length']} (see docs/limits-and-faults.md)")
     msg = str(err["msg"])
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
@@ -488,20 +507,24 @@ MAX_CASE_BYTES = 1_000_000
 def parse_case(data: str | bytes | Mapping[str, Any] | Case) -> Case:
     """Validate a case from JSON text, a JSON-like mapping, or a ``Case``.
 
+    Text is read by the strict reader first (:mod:`sen_rules.jsonread`: no repeated keys, no
+    deep nesting, no non-finite or overlong numbers, at most :data:`MAX_CASE_BYTES`).
     Raises :class:`CaseError` naming the field path of every problem.
     """
     if isinstance(data, Case):
         return data
     try:
         if isinstance(data, (str, bytes)):
-            if len(data) > MAX_CASE_BYTES:
-                raise CaseError([("", f"the case is larger than {MAX_CASE_BYTES} bytes")])
+            jsonread.loads(data, limit=MAX_CASE_BYTES)
             return Case.model_validate_json(data)
         if isinstance(data, Mapping):
+            jsonread.check_data(data)
             return Case.model_validate_json(json.dumps(dict(data), allow_nan=False))
+    except jsonread.JsonInputError as exc:
+        raise CaseError([("", f"the case is not acceptable JSON: {exc}")]) from None
     except ValidationError as exc:
         raise case_error_from(exc) from None
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise CaseError([("", f"the case is not valid JSON data ({exc})")]) from None
     raise CaseError([("", f"expected a JSON object, got {type(data).__name__}")])
 

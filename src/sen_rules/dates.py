@@ -8,6 +8,7 @@ python-dateutil's ``relativedelta`` for calendar arithmetic.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -165,3 +166,15 @@ def compulsory_school_age_end(dob: date, conv: DateConventions) -> date:
 def add_duration(d: date, years: int = 0, months: int = 0, weeks: int = 0, days: int = 0) -> date:
     """Calendar arithmetic: month ends clip (31 January + 1 month = 28/29 February)."""
     return d + relativedelta(years=years, months=months, weeks=weeks, days=days)
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def parse_day(text: str) -> date:
+    """A date written ``YYYY-MM-DD`` and nothing else: Python's ``date.fromisoformat`` also
+    reads ``2006-W22-4`` and ``20060601``, which no input of sen-rules means. ValueError
+    otherwise."""
+    if not isinstance(text, str) or not _DAY.fullmatch(text):
+        raise ValueError(f"expected a date written YYYY-MM-DD, got {text!r}")
+    return date.fromisoformat(text)

@@ -84,9 +84,21 @@ class SenRulesError(Exception):
         problem it found)."""
         return {"code": self.code, "message": self.message}
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # every attribute crosses a process boundary (a CaseError keeps its problems)
+        return (_rebuild, (type(self), self.message, dict(self.__dict__)))
+
 
 def _shorten(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _rebuild(kind: type[SenRulesError], message: str,
+             attributes: dict[str, object]) -> SenRulesError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, message)
+    error.__dict__.update(attributes)
+    return error
 
 
 class RulebaseError(SenRulesError):
@@ -150,3 +162,16 @@ class RecordError(SenRulesError):
     """A stored decision record is malformed or has been tampered with."""
 
     code = "SR500"
+
+
+class BatchError(SenRulesError):
+    """A batch stopped before its end (a worker process died, output could not be written).
+
+    ``done`` is how many items, from the first, had been handled, in order, before it stopped.
+    """
+
+    code = "SR600"
+
+    def __init__(self, message: str, *, code: str = "SR600", done: int = 0) -> None:
+        super().__init__(message, code=code)
+        self.done = done

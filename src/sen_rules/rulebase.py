@@ -18,7 +18,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any, Literal
 
-from .dates import DateConventions, parse_month_day
+from .dates import DateConventions, parse_day, parse_month_day
 from .decision_graph import decision_order
 from .errors import SourceLocation
 from .language import ir
@@ -93,8 +93,8 @@ class InForce:
         if not d:
             return cls()
         start, end = d.get("from"), d.get("until")
-        return cls(date.fromisoformat(start) if start else FOREVER_FROM,
-                   date.fromisoformat(end) if end else FOREVER_UNTIL)
+        return cls(parse_day(start) if start else FOREVER_FROM,
+                   parse_day(end) if end else FOREVER_UNTIL)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,32 @@ from typing import Literal
 ClauseKind = Literal["heading", "paragraph", "bullet", "numbered"]
 
 _WS = re.compile(r"\s+")
+_WORD = re.compile(r"\w")
+MIN_QUOTE_WORDS = 3
+"""A citation quotes at least this many words: fewer do not identify a clause."""
 _MD_START = re.compile(r"^(#+ |[-*] |\d+\. )")
+
+
+def whole_words_in(part: str, text: str) -> bool:
+    """Whether ``part`` occurs in ``text`` starting and ending at word boundaries."""
+    at = text.find(part)
+    while at >= 0:
+        end = at + len(part)
+        cut_start = at > 0 and _WORD.match(text[at - 1]) and _WORD.match(part[0])
+        cut_end = end < len(text) and _WORD.match(text[end]) and _WORD.match(part[-1])
+        if not cut_start and not cut_end:
+            return True
+        at = text.find(part, at + 1)
+    return False
+
+
+def quote_too_short(quote: str) -> str | None:
+    """Why a quote is too short to identify its clause, or None."""
+    words = len(fold(quote).split())
+    if words < MIN_QUOTE_WORDS:
+        return (f"the quote {fold(quote)!r} has {words} word{'s' if words != 1 else ''}; a "
+                f"citation quotes at least {MIN_QUOTE_WORDS} whole words of its clause")
+    return None
 
 
 def fold(text: str) -> str:
@@ -52,8 +77,13 @@ class Clause:
         return fold(self.text)
 
     def contains(self, quote: str) -> bool:
+        """Whether ``quote`` (whitespace folded) is in the clause as whole words."""
+        return bool(fold(quote)) and whole_words_in(fold(quote), self.folded)
+
+    def contains_cut(self, quote: str) -> bool:
+        """Whether ``quote`` is in the clause only by cutting a word (``ction Plu``)."""
         folded_quote = fold(quote)
-        return bool(folded_quote) and folded_quote in self.folded
+        return bool(folded_quote) and folded_quote in self.folded and not self.contains(quote)
 
 
 @dataclass(frozen=True, slots=True)

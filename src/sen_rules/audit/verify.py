@@ -26,14 +26,16 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Literal
 
+from .. import jsonread
 from ..case import parse_case
+from ..dates import parse_day
 from ..engine.service import BACKENDS
 from ..errors import CaseError, RecordError
 from ..explain.core import trace_and_decide, trace_to_dict
 from ..rulebase import Rulebase, short
+from ..textsafe import neutralise
 from .record import FIELDS, RECORD_FORMAT, RECORD_KIND, package_version, seal_of, sha256_of
 
 EXIT_HOLDS = 0
@@ -44,6 +46,8 @@ EXIT_RECORD_ERROR = 5
 
 Status = Literal["holds", "differs", "rulebase-changed"]
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+MAX_RECORD_BYTES = 64_000_000
+"""A record larger than this is refused unread (a case at every limit makes a few MB)."""
 
 
 @dataclass(frozen=True)
@@ -146,10 +150,10 @@ class Verification:
                      f"{self.current_package}")
         for d in self.differences:
             lines.append(f"  - {d.text}")
-        if not self.trace_matches and self.status == "holds":
-            lines.append("  (the trace's wording differs from the recorded one; the decisions "
-                         "do not)")
-        return "\n".join(lines) + "\n"
+        if not self.trace_matches and self.status == "rulebase-changed":
+            lines.append("  (the trace, the reasons shown for the decisions, would read "
+                         "differently)")
+        return neutralise("\n".join(lines) + "\n")
 
 
 # ---------------------------------------------------------------------------- checks
@@ -165,15 +169,16 @@ def _tampered(why: str) -> RecordError:
 
 def load_record(record: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
     """Parse a record and check its shape (not yet its seal)."""
-    if isinstance(record, (str, bytes)):
-        try:
-            data = json.loads(record)
-        except (ValueError, RecursionError) as exc:
-            raise _malformed(f"it is not JSON ({exc})") from None
-    elif isinstance(record, Mapping):
-        data = dict(record)
-    else:
-        raise _malformed(f"expected JSON text or an object, got {type(record).__name__}")
+    try:
+        if isinstance(record, (str, bytes)):
+            data = jsonread.loads(record, limit=MAX_RECORD_BYTES)
+        elif isinstance(record, Mapping):
+            jsonread.check_data(record)
+            data = dict(record)
+        else:
+            raise _malformed(f"expected JSON text or an object, got {type(record).__name__}")
+    except jsonread.JsonInputError as exc:
+        raise _malformed(f"it is not JSON a reader can trust ({exc})") from None
     if not isinstance(data, dict):
         raise _malformed("expected a JSON object")
     missing = [k for k in FIELDS if k not in data]
@@ -196,7 +201,7 @@ def load_record(record: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(data["as_of"], str):
         raise _malformed("'as_of' must be a date written YYYY-MM-DD")
     try:
-        date.fromisoformat(data["as_of"])
+        parse_day(data["as_of"])
     except ValueError:
         raise _malformed("'as_of' must be a date written YYYY-MM-DD") from None
     for name in ("case", "evaluation", "trace"):
@@ -204,9 +209,39 @@ def load_record(record: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
             raise _malformed(f"'{name}' must be an object")
     if not isinstance(data["case_sha256"], str) or not _HEX64.match(data["case_sha256"]):
         raise _malformed("'case_sha256' must be 64 hexadecimal digits")
-    if not isinstance(data["evaluation"].get("decisions"), list):
-        raise _malformed("'evaluation.decisions' must be a list")
+    if not isinstance(data["case"].get("child"), dict):
+        raise _malformed("'case.child' must be an object")
+    _check_decisions(data["evaluation"].get("decisions"))
     return data
+
+
+# the JSON type of each part of a recorded decision (what the engine writes)
+_DECISION_PARTS: dict[str, type | tuple[type, ...]] = {
+    "topic": str, "title": str, "outcome": str, "outcome_label": str, "details": dict,
+    "rules": list, "flags": list, "notes": list, "overridden": list,
+}
+
+
+def _check_decisions(decisions: Any) -> None:
+    """Every recorded decision has the engine's shape, so comparing them cannot fail."""
+    if not isinstance(decisions, list):
+        raise _malformed("'evaluation.decisions' must be a list")
+    topics: set[str] = set()
+    for i, decision in enumerate(decisions):
+        where = f"'evaluation.decisions[{i}]'"
+        if not isinstance(decision, dict):
+            raise _malformed(f"{where} must be an object")
+        for part, kind in _DECISION_PARTS.items():
+            if part in decision and not isinstance(decision[part], kind):
+                raise _malformed(f"{where}.{part} has the wrong type")
+        if not isinstance(decision.get("topic"), str):
+            raise _malformed(f"{where} must name its topic as text")
+        if decision["topic"] in topics:
+            raise _malformed(f"{where}: topic {decision['topic']!r} is decided twice")
+        topics.add(decision["topic"])
+        for part in ("rules", "flags", "notes"):
+            if not all(isinstance(item, dict) for item in decision.get(part, [])):
+                raise _malformed(f"{where}.{part} must hold objects")
 
 
 def _check_strings(value: Any, keys: tuple[str, ...], where: str) -> None:
@@ -232,7 +267,7 @@ def check_seal(data: Mapping[str, Any], key: bytes | None) -> None:
         raise _tampered("the case does not match its sha256")
     evaluation = data["evaluation"]
     if evaluation.get("rulebase") != data["rulebase"] or evaluation.get("as_of") != data[
-            "as_of"] or evaluation.get("case_id") != data["case"].get("child", {}).get("id"):
+            "as_of"] or evaluation.get("case_id") != data["case"]["child"].get("id"):
         raise _tampered("the decisions do not belong to the recorded case, date and rulebase")
 
 
@@ -254,9 +289,11 @@ def compare_decisions(recorded: list[Any], now: list[Any]) -> list[Difference]:
             continue
         for part in _PARTS:
             x, y = a.get(part), b.get(part)
-            if part in ("flags", "notes"):
-                x = sorted(f.get("code", "") for f in x or [] if isinstance(f, dict))
-                y = sorted(f.get("code", "") for f in y or [])
+            if part in ("flags", "notes") and x != y:
+                codes_x = [f.get("code") for f in x or []]
+                codes_y = [f.get("code") for f in y or []]
+                if codes_x != codes_y:  # show the codes when they differ, else the findings
+                    x, y = codes_x, codes_y
             if x != y:
                 out.append(Difference(str(topic), part, x, y))
         rules_a = [_rule_key(r) for r in a.get("rules") or []]
@@ -271,7 +308,27 @@ def compare_decisions(recorded: list[Any], now: list[Any]) -> list[Difference]:
                                                                 ("title", "outcome_label")]:
             out.append(Difference(str(topic), "labels", [a.get("title"), a.get("outcome_label")],
                                   [b.get("title"), b.get("outcome_label")]))
+        known = set(_PARTS) | {"topic", "rules", "title", "outcome_label"}
+        for part in sorted((set(a) | set(b)) - known):  # any part added to decisions later
+            if a.get(part) != b.get(part):
+                out.append(Difference(str(topic), part, a.get(part), b.get(part)))
     return out
+
+
+def first_difference(recorded: Any, now: Any, path: str = "trace") -> tuple[str, Any, Any] | None:
+    """Where two JSON values first differ: (path, recorded part, replayed part)."""
+    stack = [(path, recorded, now)]
+    while stack:
+        where, x, y = stack.pop()
+        if x == y:
+            continue
+        if isinstance(x, dict) and isinstance(y, dict) and set(x) == set(y):
+            stack.extend((f"{where}.{k}", x[k], y[k]) for k in sorted(x, reverse=True))
+        elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+            stack.extend((f"{where}[{i}]", x[i], y[i]) for i in reversed(range(len(x))))
+        else:
+            return where, x, y
+    return None
 
 
 def _rule_key(r: Any) -> str:
@@ -302,6 +359,11 @@ def verify_record(record: str | bytes | Mapping[str, Any], *, rulebase: Rulebase
     now = evaluation.to_dict()
     differences = compare_decisions(data["evaluation"]["decisions"], now["decisions"])
     same_rulebase = rb.sha256 == data["rulebase"]["sha256"]
+    replayed_trace = trace_to_dict(trace)
+    trace_difference = first_difference(data["trace"], replayed_trace)
+    if same_rulebase and trace_difference is not None:  # the reasons shown are relied on too
+        where, x, y = trace_difference
+        differences.append(Difference("trace", where, x, y))
     if same_rulebase:
         status: Status = "differs" if differences else "holds"
         code = EXIT_DIFFERS if differences else EXIT_HOLDS
@@ -314,4 +376,4 @@ def verify_record(record: str | bytes | Mapping[str, Any], *, rulebase: Rulebase
         recorded_rulebase=dict(data["rulebase"]), current_rulebase=rb.identity(),
         recorded_package=data["package"]["version"], current_package=package_version(),
         differences=tuple(differences),
-        trace_matches=trace_to_dict(trace, evaluation) == data["trace"])
+        trace_matches=trace_difference is None)

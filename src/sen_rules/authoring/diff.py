@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..case import parse_case
-from ..engine.batch import map_with_rulebases, parse_line, split_item
+from .. import jsonread
+from ..case import MAX_CASE_BYTES, parse_case
+from ..engine.batch import MAX_LINE_BYTES, map_with_rulebases, parse_line, split_item
 from ..engine.result import Decision, Evaluation, dumps, thaw
 from ..engine.service import evaluate_case
 from ..errors import SenRulesError
+from ..lines import iter_lines
 from ..rulebase import Rulebase
 
 EXAMPLES = 5
@@ -48,8 +50,11 @@ def read_corpus(path: Path) -> Iterator[Item]:
                 yield from _jsonl(f)
             else:
                 try:
-                    yield Item(f.name, json.loads(f.read_text(encoding="utf-8")))
-                except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                    with f.open("rb") as handle:
+                        data = jsonread.loads(jsonread.read_limited(handle, MAX_CASE_BYTES),
+                                              limit=MAX_CASE_BYTES)
+                    yield Item(f.name, data)
+                except (OSError, jsonread.JsonInputError) as exc:
                     yield Item(f.name, f"not a JSON file ({exc})", readable=False)
         return
     if not path.is_file():
@@ -58,13 +63,14 @@ def read_corpus(path: Path) -> Iterator[Item]:
 
 
 def _jsonl(path: Path) -> Iterator[Item]:
+    """Each line read as ``sen-rules evaluate --jsonl`` reads it (one error per bad line)."""
     try:
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
+        with path.open("rb") as handle:
+            for number, line in enumerate(iter_lines(handle, MAX_LINE_BYTES), start=1):
+                if line.strip():  # read (with its limits) by the worker that compares it
                     yield Item(f"{path.name}:{number}", line, line=True)
-    except UnicodeDecodeError:
-        raise SenRulesError(f"{path}: not UTF-8 text", code="SR180") from None
+    except OSError as exc:
+        raise SenRulesError(f"{path}: {exc.strerror or exc}", code="SR180") from None
 
 
 @dataclass(frozen=True)

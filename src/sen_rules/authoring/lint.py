@@ -9,10 +9,11 @@ Each finding has a code, a severity, ``file:line:col`` and a message. Two kinds:
 date compared with a number (SR113, SR114), unknown settings (SR116), unknown sources or
 clauses (SR120, SR121), a quote not word for word in its clause (SR122), a rule that cites
 nothing (SR123), changed source texts and clause indexes (SR124-SR126), unknown register
-entries (SR127), the decision graph (SR130 unknown area, SR131 a decision read but not
-declared in ``uses``, SR132 unknown field of a decision, SR133 an outcome the area does not
-have, SR134 areas that use each other in a circle, SR135 warning: declared and never read),
-bad settings (SR140-SR144). Lint reports all of them, not only the first.
+entries (SR127), a quote that cuts a word or is shorter than three words (SR128), the
+decision graph (SR130 unknown area, SR131 a decision read but not declared in ``uses``,
+SR132 unknown field of a decision, SR133 an outcome the area does not have, SR134 areas
+that use each other in a circle, SR135 warning: declared and never read), bad settings
+(SR140-SR144). Lint reports all of them, not only the first.
 
 **Rulebase findings** need a rulebase that loads, and read its compiled IR:
 
@@ -71,7 +72,7 @@ from ..loading.loader import (
     display_path,
     load_rulebase,
 )
-from ..loading.yamlfile import YamlFileError, read_yaml
+from ..loading.yamlfile import YamlFileError, read_rule_text, read_yaml
 from ..rulebase import Area, InForce, Rule, Rulebase
 from .logic import Analysis, Analyzer
 from .reach import unreachable_areas
@@ -432,15 +433,15 @@ class RulebaseChecks:
         out: dict[tuple[str, str], SourceLocation] = {}
         directory = Path(self.rb.directory)
         try:
-            manifest = read_yaml((directory / MANIFEST).read_text(encoding="utf-8"), MANIFEST)
-        except (OSError, YamlFileError):
+            manifest = read_yaml(read_rule_text(directory / MANIFEST), MANIFEST)
+        except (OSError, ValueError, YamlFileError):
             return out
         data = manifest.data if isinstance(manifest.data, dict) else {}
         for rel in data.get("sources", []) or []:
             path = directory / str(rel)
             try:
-                doc = read_yaml(path.read_text(encoding="utf-8"), display_path(path))
-            except (OSError, YamlFileError):
+                doc = read_yaml(read_rule_text(path), display_path(path))
+            except (OSError, ValueError, YamlFileError):
                 continue
             if not isinstance(doc.data, dict):
                 continue

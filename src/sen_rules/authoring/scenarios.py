@@ -42,6 +42,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .. import jsonread
+from ..case import MAX_CASE_BYTES
 from ..engine.decide import decide
 from ..engine.native import Compiler, Env, Fn, Matches
 from ..engine.result import Evaluation, thaw
@@ -186,12 +188,14 @@ def _case(entry: ScenarioEntry, path: Path, doc: YamlDocument, at: tuple[str | i
     case_path = (path.parent / entry.case).resolve()
     where = doc.where(at + ("case",))
     try:
-        data = json.loads(case_path.read_text(encoding="utf-8"))
+        with case_path.open("rb") as handle:
+            data = jsonread.loads(jsonread.read_limited(handle, MAX_CASE_BYTES),
+                                  limit=MAX_CASE_BYTES)
     except FileNotFoundError:
         diags.append(Diagnostic("SR173", f"case file {entry.case!r} does not exist (paths are "
                                 "relative to the scenario file)", where))
         return None, entry.case
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, jsonread.JsonInputError) as exc:
         diags.append(Diagnostic("SR173", f"case file {entry.case!r} is not JSON text: {exc}",
                                 where))
         return None, entry.case

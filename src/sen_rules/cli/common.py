@@ -4,16 +4,21 @@ writing output."""
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TextIO, TypedDict
+from typing import IO, Any, TextIO, TypedDict, cast
 
 from .. import bundled_rulebase, load_rulebase
+from ..case import MAX_CASE_BYTES
 from ..engine.service import BACKENDS
+from ..engine.workers import MAX_WORKERS
+from ..jsonread import JsonInputError, decode, read_limited
+from ..lines import LineWriter, stdin_bytes
 from ..rulebase import Rulebase
 
 
@@ -69,12 +74,18 @@ def add_out_option(parser: argparse.ArgumentParser, metavar: str = "FILE",
 # ---------------------------------------------------------------------------- inputs
 
 
-def read_text(path: str) -> str:
-    """A file's text, or standard input for ``-``."""
-    if path == "-":
-        return sys.stdin.read()
+def read_text(path: str, limit: int = MAX_CASE_BYTES) -> str:
+    """A file's text, or standard input for ``-``; no more than ``limit`` bytes are read
+    (so ``/dev/zero`` or an endless pipe is refused, not read until memory runs out)."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        if path == "-":
+            raw = read_limited(stdin_bytes(), limit)
+        else:
+            with open(path, "rb") as handle:
+                raw = read_limited(handle, limit)
+        return decode(raw)
+    except JsonInputError as exc:
+        raise CommandError(f"error: {path}: {exc}") from None
     except FileNotFoundError:
         raise CommandError(f"error: {path}: no such file") from None
     except IsADirectoryError:
@@ -91,7 +102,8 @@ def rulebase_from(args: argparse.Namespace) -> Rulebase:
 
 
 def as_of_from(args: argparse.Namespace) -> str:
-    return args.as_of or date.today().isoformat()
+    as_of: str | None = args.as_of
+    return date.today().isoformat() if as_of is None else as_of
 
 
 def add_workers_option(parser: argparse.ArgumentParser, help: str) -> None:
@@ -111,12 +123,15 @@ def workers_count(text: str) -> int:
 
 
 def workers_from(args: argparse.Namespace) -> int:
-    """``--workers N``: 0 means one per core; a negative number is refused."""
+    """``--workers N``: 1 to MAX_WORKERS processes; 0 means one per core (at most
+    MAX_WORKERS)."""
     workers: int = args.workers
-    if workers < 0:
-        raise CommandError(f"error: --workers {workers}: give a number of processes, "
-                           "or 0 for one per core")
-    return workers if workers > 0 else (os.cpu_count() or 1)
+    if workers == 0:
+        return min(os.cpu_count() or 1, MAX_WORKERS)
+    if not 1 <= workers <= MAX_WORKERS:
+        raise CommandError(f"error: --workers must be between 1 and {MAX_WORKERS} (or 0 for "
+                           f"one per core), got {workers}")
+    return workers
 
 
 class CaseOptions(TypedDict):
@@ -164,6 +179,45 @@ def output_stream(out: str | None) -> Iterator[TextIO]:
         raise CommandError(f"error: cannot write {out}: {exc.strerror}") from None
     with handle:
         yield handle
+
+
+@contextmanager
+def output_lines(out: str | None) -> Iterator[LineWriter]:
+    """A :class:`LineWriter` to standard output or to the file ``out`` (whole lines only)."""
+    if not out or out == "-":
+        sys.stdout.flush()
+        yield LineWriter(_stdout_bytes(), "standard output")
+        return
+    try:
+        handle = open(out, "wb", buffering=0)  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise CommandError(f"error: cannot write {out}: {exc.strerror}") from None
+    with handle:
+        yield LineWriter(handle, out, may_cut=True)
+
+
+class _TextOut(io.RawIOBase):
+    """Bytes written to a text stream that has no file descriptor (a test's capture)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.stream.write(bytes(data).decode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def _stdout_bytes() -> IO[bytes]:
+    try:
+        return open(sys.stdout.fileno(), "wb", buffering=0, closefd=False)
+    except (AttributeError, OSError, ValueError):
+        return cast(IO[bytes], _TextOut(sys.stdout))
 
 
 def bar_enabled(out: TextIO) -> bool | None:

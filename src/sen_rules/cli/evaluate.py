@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, TextIO
+from typing import Any
 
 from .. import evaluate
-from ..engine.batch import evaluate_many
+from ..engine.batch import MAX_LINE_BYTES, evaluate_many
 from ..engine.result import dumps
+from ..errors import BatchError
+from ..lines import iter_lines, open_input
 from ..progress import Progress
 from ..reports.text import render_evaluation
 from .common import (
@@ -20,8 +22,7 @@ from .common import (
     add_out_option,
     add_rules_option,
     add_workers_option,
-    bar_enabled,
-    output_stream,
+    output_lines,
     read_case,
     rulebase_from,
     workers_from,
@@ -43,8 +44,8 @@ def register(sub: Any) -> None:
     p.add_argument("--jsonl", metavar="IN",
                    help="evaluate JSON Lines: one case, or {\"case\": ..., \"as_of\": ...}, per "
                    "line ('-' for standard input); writes one JSON result per line")
-    add_workers_option(p, help="with --jsonl: processes to use (default 1; 0 means one per "
-                       "core)")
+    add_workers_option(p, help="with --jsonl: processes to use, 1 to 32 (default 1; 0 means "
+                       "one per core)")
     add_rules_option(p)
     p.set_defaults(run=run)
 
@@ -63,38 +64,52 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_jsonl(args: argparse.Namespace, rulebase: Any) -> int:
-    """Stream JSON Lines in and out; a bad line is reported with its number and skipped."""
+    """Stream JSON Lines in and out, reading the input once; a bad line is reported with its
+    number and skipped. The batch always ends with a count, and the output holds whole
+    lines only (see docs/limits-and-faults.md)."""
     workers = workers_from(args)
     try:
-        source: TextIO = (sys.stdin if args.jsonl == "-" else
-                          open(args.jsonl, encoding="utf-8"))  # noqa: SIM115
+        source = open_input(args.jsonl)
     except OSError as exc:
         message = "no such file" if isinstance(exc, FileNotFoundError) else exc.strerror
         raise CommandError(f"error: {args.jsonl}: {message}") from None
-    total = None
-    failures = 0
+    failures = done = 0
+    to_file = bool(args.out) and args.out != "-"
     try:
-        if source is not sys.stdin:
-            with open(args.jsonl, encoding="utf-8") as lines:
-                total = sum(1 for _ in lines)
-        with (output_stream(args.out) as out,
-              Progress(total, "evaluating", enabled=bar_enabled(out)) as bar):
-            results = evaluate_many(iter(source), rulebase=rulebase, as_of=args.as_of,
-                                    backend=args.backend, workers=workers)
-            for result in results:
-                if not result.ok:
-                    failures += 1
-                    assert result.error is not None
-                    print(f"sen-rules: line {result.index + 1}: error {result.error}",
-                          file=sys.stderr)
-                out.write(dumps(result.to_dict(), indent=None) + "\n")
-                bar.advance()
-    except UnicodeDecodeError:
-        raise CommandError(f"error: {args.jsonl}: not UTF-8 text") from None
+        with output_lines(args.out) as writer:
+            try:
+                with Progress(None, "evaluating",
+                              enabled=False if not to_file and sys.stdout.isatty() else None
+                              ) as bar:
+                    results = evaluate_many(iter_lines(source, MAX_LINE_BYTES),
+                                            rulebase=rulebase, as_of=args.as_of,
+                                            backend=args.backend, workers=workers)
+                    for result in results:
+                        if result.error is not None:
+                            failures += 1
+                            print(f"sen-rules: line {result.index + 1}: error {result.error}",
+                                  file=sys.stderr)
+                        writer.write_line(dumps(result.to_dict(), indent=None))
+                        done += 1
+                        bar.advance()
+                writer.flush()
+            except KeyboardInterrupt:
+                writer.flush()
+                print(f"sen-rules: interrupted: {done} line(s) were evaluated and "
+                      f"{writer.lines} written to {writer.name}", file=sys.stderr)
+                return 130
+            except BatchError as exc:
+                if exc.code != "SR604":  # the output still works: keep what was done
+                    writer.flush()
+                print(f"sen-rules: error {exc}", file=sys.stderr)
+                print(f"sen-rules: the batch stopped: {done} line(s) were evaluated and "
+                      f"{writer.lines} written to {writer.name}", file=sys.stderr)
+                return 1
     finally:
-        if source is not sys.stdin:
+        if args.jsonl != "-":
             source.close()
     if failures:
-        print(f"sen-rules: {failures} line(s) could not be evaluated", file=sys.stderr)
+        print(f"sen-rules: {failures} of {done} line(s) could not be evaluated",
+              file=sys.stderr)
         return 1
     return 0

@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from ..audit import EXIT_RECORD_ERROR, verify_record
+from ..audit.verify import MAX_RECORD_BYTES
 from ..errors import RecordError
 from .common import (
     add_format_option,
@@ -42,7 +43,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    text = read_text(args.record)
+    text = read_text(args.record, MAX_RECORD_BYTES)
     key = key_from(args)
     try:
         result = verify_record(text, rulebase=rulebase_from(args), key=key)

@@ -10,17 +10,19 @@ the mechanism underneath, for any per-item work that needs one or more rulebases
 from __future__ import annotations
 
 import json
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from typing import Any, TypeVar
 
+from .. import jsonread
+from ..dates import parse_day
 from ..errors import CaseError, SenRulesError
 from ..rulebase import Rulebase
 from .result import Evaluation
 from .service import evaluate_case
+from .workers import MAX_WORKERS as MAX_WORKERS
+from .workers import check_workers, run_ordered
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -63,24 +65,28 @@ def split_item(item: CaseInput, as_of: date | str | None) -> tuple[Any, date | s
     return case, day
 
 
-def parse_line(line: str) -> Any:
-    """One line of JSON Lines: a case, or ``{"case": ..., "as_of": ...}``."""
-    if not line.strip():
-        raise CaseError([("", "the line is empty")])
+def parse_line(line: str | bytes) -> Any:
+    """One line of JSON Lines: a case, or ``{"case": ..., "as_of": ...}``.
+
+    Read by the strict reader (:mod:`sen_rules.jsonread`); a line given as bytes is decoded
+    here, so a line that is not UTF-8 is an error of that line alone.
+    """
     if len(line) > MAX_LINE_BYTES:
-        raise CaseError([("", f"the line is longer than {MAX_LINE_BYTES} bytes")])
+        raise CaseError([("", f"the line is longer than {MAX_LINE_BYTES:,} bytes")])
     try:
-        return json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise CaseError([("", f"not valid JSON ({exc.msg} at column {exc.colno})")]) from None
-    except ValueError as exc:  # for example a number too long to read
-        raise CaseError([("", f"not valid JSON ({exc})")]) from None
+        text = jsonread.decode(line) if isinstance(line, bytes) else line
+        if not text.strip():
+            raise CaseError([("", "the line is empty")])
+        return jsonread.loads(text, limit=MAX_LINE_BYTES)
+    except jsonread.JsonInputError as exc:
+        where = f" at column {exc.column}" if exc.column else ""
+        raise CaseError([("", f"{exc.reason}{where}")]) from None
 
 
 def _evaluate_one(rulebase: Rulebase, index: int, item: CaseInput, as_of: date | str | None,
                   backend: str) -> BatchResult:
     try:
-        if isinstance(item, str):
+        if isinstance(item, (str, bytes)):
             item = parse_line(item)
         case, day = split_item(item, as_of)
         return BatchResult(index, evaluate_case(rulebase, case, day, backend), None)
@@ -90,25 +96,30 @@ def _evaluate_one(rulebase: Rulebase, index: int, item: CaseInput, as_of: date |
 
 # ---------------------------------------------------------------------------- processes
 
-_worker_rulebases: tuple[Rulebase, ...] = ()
+
+def _worker_setup(rulebase: Rulebase) -> Rulebase:
+    return rulebase  # inherited (fork) or unpickled (spawn): the files are not read again
 
 
-def _init_worker(sources: tuple[tuple[str | None, str], ...]) -> None:
-    """Load each (directory, sha256) once per process; the same hash, or refuse."""
-    global _worker_rulebases
-    from ..loading.loader import load_rulebase
-
-    loaded = []
-    for directory, sha256 in sources:
-        rulebase = load_rulebase(directory)
-        if rulebase.sha256 != sha256:  # the files changed under us: refuse, loudly
-            raise RuntimeError("the rules changed while the batch was starting")
-        loaded.append(rulebase)
-    _worker_rulebases = tuple(loaded)
+def _worker_task(rulebase: Rulebase, index: int,
+                 task: tuple[Any, date | str | None, str]) -> tuple[str | None, Any]:
+    item, as_of, backend = task
+    result = _evaluate_one(rulebase, index, item, as_of, backend)
+    # evaluations cross the process boundary as JSON text (immutable values, not pickles);
+    # errors as themselves, so a CaseError arrives with its problems
+    return (result.evaluation.to_json(indent=None) if result.evaluation else None,
+            result.error)
 
 
-def _apply(task: Callable[[Sequence[Rulebase], T], R], item: T) -> R:
-    return task(_worker_rulebases, item)
+def _with_rulebases(task: Callable[[Sequence[Rulebase], Any], Any],
+                    rulebases: tuple[Rulebase, ...]) -> tuple[Any, tuple[Rulebase, ...]]:
+    return task, rulebases  # inherited (fork) or unpickled (spawn): no file is read again
+
+
+def _apply(state: tuple[Callable[[Sequence[Rulebase], Any], Any], tuple[Rulebase, ...]],
+           index: int, item: Any) -> Any:
+    task, rulebases = state
+    return task(rulebases, item)
 
 
 def map_with_rulebases(task: Callable[[Sequence[Rulebase], T], R], items: Iterable[T],
@@ -116,30 +127,17 @@ def map_with_rulebases(task: Callable[[Sequence[Rulebase], T], R], items: Iterab
                        chunk_size: int = 64) -> Iterator[R]:
     """``task(rulebases, item)`` for each item, in input order, consumed lazily.
 
-    With ``workers > 1`` the items are spread over that many processes, each of which loads
-    the rulebases once (from the same directories, so with the same hashes: checked);
-    ``task`` must then be a module-level function, and its items and results picklable.
+    With ``workers > 1`` the items are spread over that many processes by the same
+    mechanism as :func:`evaluate_many` (a worker that dies ends the run with a
+    :class:`BatchError`, never a hang); ``task`` must then be a module-level function, and
+    its items and results picklable.
     """
     if workers <= 1:
         for item in items:
             yield task(rulebases, item)
         return
-    context = multiprocessing.get_context("spawn" if _unsafe_to_fork() else "fork")
-    sources = tuple((rb.directory, rb.sha256) for rb in rulebases)
-    with context.Pool(workers, initializer=_init_worker, initargs=(sources,)) as pool:
-        yield from pool.imap(partial(_apply, task), items, chunksize=chunk_size)
-
-
-def _worker_task(rulebases: Sequence[Rulebase],
-                 task: tuple[int, Any, date | str | None, str]) -> dict[str, Any]:
-    index, item, as_of, backend = task
-    result = _evaluate_one(rulebases[0], index, item, as_of, backend)
-    # evaluations cross the process boundary as JSON text (immutable values, not pickles)
-    return {
-        "index": result.index,
-        "evaluation": result.evaluation.to_json(indent=None) if result.evaluation else None,
-        "error": (result.error.code, result.error.message) if result.error else None,
-    }
+    yield from run_ordered(_apply, items, workers=workers, setup=_with_rulebases,
+                           setup_args=(task, tuple(rulebases)), chunk_size=chunk_size)
 
 
 def evaluate_many(
@@ -153,29 +151,21 @@ def evaluate_many(
 ) -> Iterator[BatchResult]:
     """Evaluate each item; yields results in input order. See the module docstring.
 
-    With ``workers > 1`` the evaluations are returned as :class:`BatchResult` whose
-    ``evaluation`` is rebuilt from JSON (:func:`evaluation_from_json`).
+    ``workers`` is 1 to :data:`MAX_WORKERS` (a ValueError otherwise). With ``workers > 1``
+    the evaluations are rebuilt from JSON (:func:`evaluation_from_json`), and a worker that
+    dies stops the batch with a :class:`BatchError` (SR601) after every earlier result.
     """
-    if workers <= 1:
+    check_workers(workers)
+    if workers == 1:
         for index, item in enumerate(items):
             yield _evaluate_one(rulebase, index, item, as_of, backend)
         return
-    tasks = ((i, item, as_of, backend) for i, item in enumerate(items))
-    for raw in map_with_rulebases(_worker_task, tasks, (rulebase,), workers=workers,
-                                  chunk_size=chunk_size):
-        error = raw["error"]
-        yield BatchResult(
-            raw["index"],
-            evaluation_from_json(raw["evaluation"]) if raw["evaluation"] else None,
-            SenRulesError(error[1], code=error[0]) if error else None,
-        )
-
-
-def _unsafe_to_fork() -> bool:
-    # durable-rules keeps C state and locks; a fork child must not inherit them half-held
-    import threading
-
-    return threading.active_count() > 1
+    tasks = ((item, as_of, backend) for item in items)
+    results = run_ordered(_worker_task, tasks, workers=workers, setup=_worker_setup,
+                          setup_args=(rulebase,), chunk_size=chunk_size)
+    for index, (evaluation, error) in enumerate(results):
+        yield BatchResult(index, evaluation_from_json(evaluation) if evaluation else None,
+                          error)
 
 
 def evaluation_from_json(text: str) -> Evaluation:
@@ -225,6 +215,6 @@ def evaluation_from_json(text: str) -> Evaluation:
     skipped = tuple(NotApplicable(n["topic"], n["title"], n["applies_when"], n["condition"],
                                   tuple(basis(b) for b in n["because"]))
                     for n in data.get("not_applicable", ()))
-    return Evaluation(freeze(data["rulebase"]), date.fromisoformat(data["as_of"]),
+    return Evaluation(freeze(data["rulebase"]), parse_day(data["as_of"]),
                       data["case_id"], decisions, skipped)
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
 from ..case import EARLIEST_DATE, LATEST_DATE, Case, check_against_date, parse_case
+from ..dates import parse_day
 from ..errors import CaseError, SenRulesError
 from ..rulebase import Epoch, Rulebase
 from . import durable
@@ -77,7 +78,7 @@ def parse_as_of(as_of: date | str) -> date:
     """The evaluation date, from a ``date`` or ``YYYY-MM-DD`` text."""
     if isinstance(as_of, str):
         try:
-            value = date.fromisoformat(as_of) if len(as_of) == 10 else None
+            value = parse_day(as_of)
         except ValueError:
             value = None
         if value is None:

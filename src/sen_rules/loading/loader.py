@@ -58,12 +58,20 @@ from ..rulebase import (
     Setting,
     SettingVersion,
 )
-from ..sources import Clause, Source, fold, segment, sha256_text, suggest_quote_fix
+from ..sources import (
+    Clause,
+    Source,
+    fold,
+    quote_too_short,
+    segment,
+    sha256_text,
+    suggest_quote_fix,
+)
 from ..versions import version_guard
 from . import schema
 from .decisions import DecisionGraphChecks
 from .yamlfile import Path as YPath
-from .yamlfile import YamlDocument, YamlFileError, read_yaml
+from .yamlfile import YamlDocument, YamlFileError, read_rule_text, read_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -126,13 +134,18 @@ class _Loader(DecisionGraphChecks):
         if self.file_count > MAX_FILES:
             self.error("SR101", f"the rulebase names more than {MAX_FILES} files", at)
             return None, None
-        path = (self.dir / relative).resolve()
-        if not _inside(path, self.dir.resolve()):
+        try:
+            path = (self.dir / relative).resolve()
+            inside = _inside(path, self.dir.resolve())
+        except (OSError, RuntimeError) as exc:  # a symlink loop, for one
+            self.error("SR101", f"cannot read {what} file {relative!r}: {exc}", at)
+            return None, None
+        if not inside:
             self.error("SR101", f"{relative!r} is outside the rules directory", at)
             return None, None
         display = display_path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_rule_text(path)
         except FileNotFoundError:
             self.error("SR101", f"{what} file {relative!r} does not exist", at)
             return None, None
@@ -159,8 +172,7 @@ class _Loader(DecisionGraphChecks):
             return
         text_path = (self.dir / relative).parent / index.file
         try:
-            raw = text_path.read_bytes()
-            text = raw.decode("utf-8")
+            text = read_rule_text(text_path)
         except (OSError, UnicodeDecodeError) as exc:
             self.error("SR101", f"cannot read source text {index.file!r}: {exc}",
                        doc.where(("file",)))
@@ -226,6 +238,15 @@ class _Loader(DecisionGraphChecks):
                 self.error("SR121", f"source {c.source!r} has no clause {c.clause!r}"
                            + _did_you_mean(c.clause, list(source.clauses)),
                            doc.where(path + (i, "clause")))
+                continue
+            short = quote_too_short(c.quote)
+            if short is not None:
+                self.error("SR128", short, doc.where(path + (i, "quote")))
+                continue
+            if clause.contains_cut(c.quote):
+                self.error("SR128", f"the quote {c.quote!r} cuts a word of clause {c.clause!r}: "
+                           "a citation starts and ends with whole words",
+                           doc.where(path + (i, "quote")))
                 continue
             if not clause.contains(c.quote):
                 elsewhere = [k.id for k in source.clauses.values() if k.contains(c.quote)]
@@ -917,5 +938,10 @@ def load_rulebase(directory: str | os.PathLike[str] | None = None) -> Rulebase:
     if not (path / MANIFEST).is_file():
         raise RulebaseError([Diagnostic("SR101", f"{path} has no {MANIFEST}: not a rules "
                                         "directory", SourceLocation(str(path)))])
-    return _Loader(path.resolve()).load()
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise RulebaseError([Diagnostic("SR101", f"cannot read {path}: {exc}",
+                                        SourceLocation(str(path)))]) from None
+    return _Loader(resolved).load()
 

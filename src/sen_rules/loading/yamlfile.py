@@ -9,6 +9,9 @@ place an error inside a multi-line condition.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +27,8 @@ MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32
 MAX_NODES = 50_000
 MAX_SCALAR = 20_000
+MAX_NUMBER_CHARS = 40
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 
 Path = tuple[str | int, ...]
 _STANDARD_TAGS = {
@@ -154,6 +159,22 @@ if getattr(yaml, "__with_libyaml__", False):  # scanning and parsing in C: sever
     _Loader = _CLoader
 
 
+def read_rule_text(path: os.PathLike[str] | str) -> str:
+    """A rule file's text, read with the size limit; only a regular file is read (a named
+    pipe or a device would block or never end). Raises OSError or UnicodeDecodeError."""
+    with open(path, "rb", opener=_nonblocking) as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise OSError(errno.EFBIG, f"larger than {MAX_FILE_BYTES} bytes")
+    return raw.decode("utf-8")
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | os.O_NONBLOCK)  # opening a named pipe must not wait
+
+
 def read_yaml(text: str, file: str) -> YamlDocument:
     """Parse one YAML document safely; raise :class:`YamlFileError` with a location."""
     try:
@@ -232,7 +253,13 @@ class _Builder:
         assert isinstance(node, ScalarNode)
         if len(node.value) > MAX_SCALAR:
             raise self.fail(node, f"a value is longer than {MAX_SCALAR} characters")
-        value = self.constructor.construct_object(node)
+        if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+            raise self.fail(node, f"a number of {len(node.value)} characters is too long "
+                            f"(at most {MAX_NUMBER_CHARS})")
+        try:
+            value = self.constructor.construct_object(node)
+        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+            raise self.fail(node, f"the value {node.value[:40]!r} cannot be read ({exc})") from None
         if isinstance(value, str):
             self.layouts[path] = self._layout(node)
         return value

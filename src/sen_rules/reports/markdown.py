@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..explain.narrative import DecisionSection, QuotedClause, Report, build_report
 from ..explain.reasons import Reason
 from ..explain.values import checks_in_words
+from ..textsafe import neutralise
 
 if TYPE_CHECKING:
     from ..explain.core import Explanation
@@ -23,10 +24,11 @@ _SPECIAL = re.compile(r"([\\`*\[\]<>|#])|((?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 def esc(text: str) -> str:
     """Text shown as it is: Markdown's special characters escaped (an underscore inside a
     word, as in ``school_action``, cannot start emphasis and is left as it is)."""
-    return _SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    return _SPECIAL.sub(lambda m: "\\" + m.group(0), neutralise(text))
 
 
 def code(text: str) -> str:
+    text = neutralise(text)
     return f"`{text}`" if "`" not in text else f"``{text}``"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..engine.result import Decision, Evaluation, thaw
 from ..explain.values import checks_in_words
+from ..textsafe import neutralise
 from .chain import not_applicable_words, settings_words, uses_words
 
 WIDTH = 88
@@ -21,7 +22,7 @@ def rulebase_line(name: str, version: str, sha256: str) -> str:
 
 def text_of(lines: list[str]) -> str:
     """The lines as one text, without trailing blank lines, ending with a newline."""
-    return "\n".join(lines).rstrip() + "\n"
+    return neutralise("\n".join(lines).rstrip() + "\n")  # case text reaches a terminal
 
 
 def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:

@@ -1,0 +1,26 @@
+"""Case text shown to a person, with control characters made visible.
+
+A case is data from elsewhere: a placement name or a dispute's summary may hold ANSI escape
+sequences (``ESC [ 2 J`` clears a terminal), other control characters, or bidirectional
+overrides that make text read differently from what it is. Text output shows each such
+character as an escape (``\\x1b``, ``\\u202e``) instead. JSON output needs none of this:
+its strings are quoted and a reader decodes them.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls but tab and line feed, DEL, C1 controls, and the bidirectional controls
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                     "\u2066-\u2069\u2028\u2029]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def neutralise(text: str) -> str:
+    """``text`` with every control character shown as an escape (tab and newline kept)."""
+    return _UNSAFE.sub(_visible, text)
