@@ -535,11 +535,10 @@ def cessation(case: Case, as_of: date, cal: Calendar) -> dict[str, Any]:
         grounds["cessation.progress"] = c.criteria_no_longer_met_on
     order = c.placed_under_order
     if order is not None and order.placed_on >= made:
-        # The rule for this ground carries no appeal condition (see docs/readings.md).
-        if order.placed_on < DETAINED_CHILDREN_LAW:  # the law on the date of the placement
-            grounds["cessation.placed-under-order"] = order.placed_on
-        else:
+        if order.placed_on >= DETAINED_CHILDREN_LAW:  # the law on the date of the placement
             keeps = True
+        elif not holds:
+            grounds["cessation.placed-under-order"] = order.placed_on
     independent = c.placed_by_parents_in_independent_school_on
     if independent is not None and independent >= made and not holds:
         grounds["cessation.independent-school"] = independent
