@@ -171,6 +171,16 @@ class Decision:
         """The rules that gave the outcome."""
         return tuple(r for r in self.rules if r.role in ("outcome", "otherwise"))
 
+    def __repr__(self) -> str:
+        parts = [f"{self.topic} = {self.outcome}",
+                 "by " + ", ".join(r.id for r in self.rules if r.role in ("outcome",
+                                                                           "otherwise"))]
+        if self.flags:
+            parts.append("flags " + ", ".join(f.code for f in self.flags))
+        if self.notes:
+            parts.append(f"{len(self.notes)} notes")
+        return f"Decision({'; '.join(parts)})"
+
 
 @dataclass(frozen=True, slots=True)
 class DecisionBasis:
@@ -212,14 +222,7 @@ class NotApplicable:
                 "condition": self.condition, "because": [b.to_dict() for b in self.because]}
 
     def __repr__(self) -> str:
-        parts = [f"{self.topic} = {self.outcome}",
-                 "by " + ", ".join(r.id for r in self.rules if r.role in ("outcome",
-                                                                           "otherwise"))]
-        if self.flags:
-            parts.append("flags " + ", ".join(f.code for f in self.flags))
-        if self.notes:
-            parts.append(f"{len(self.notes)} notes")
-        return f"Decision({'; '.join(parts)})"
+        return f"NotApplicable({self.topic}: {self.applies_when})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,7 @@ def build_timeline(rulebase: Rulebase, case: Case | Mapping[str, Any] | str | by
                             f"{last.isoformat()}: 'from' must not be after 'to'", code="SR203")
     valid = parse_case(case)
     latest = valid._latest_date
-    if latest > first:
+    if latest is not None and latest > first:
         raise SenRulesError(f"the case records facts dated up to {latest.isoformat()}, so "
                             "its decisions cannot be worked out before then: start the "
                             f"timeline on or after {latest.isoformat()}", code="SR203")
