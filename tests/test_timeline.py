@@ -24,7 +24,7 @@ from sen_rules.case import parse_case
 from sen_rules.cli import main
 from sen_rules.engine.service import evaluate_case
 from sen_rules.rulebase import Rulebase
-from sen_rules.testing.strategies import boundary_inputs, evaluation_inputs
+from sen_rules.testing.strategies import boundary_inputs, chain_inputs, evaluation_inputs
 from sen_rules.timelines import build_timeline, decision_key
 from sen_rules.timelines.points import candidate_days
 
@@ -63,7 +63,7 @@ def check_against_every_day(rulebase: Rulebase, case: Any, start: date, end: dat
 
 
 @SETTINGS
-@given(INPUTS)
+@given(st.one_of(INPUTS, chain_inputs()))  # chain: ceasing the Statement is often due
 def test_the_timeline_finds_every_change_that_daily_evaluation_finds(
         inputs: tuple[dict[str, Any], date]) -> None:
     data, as_of = inputs
@@ -120,12 +120,94 @@ def test_every_form_of_date_comparison_against_every_day(dated_forms: Rulebase,
 
 def test_the_bundled_rules_need_no_day_by_day_scan() -> None:
     rulebase = sen_rules.bundled_rulebase()
+    assert rulebase.used_decisions  # some areas read other areas' decisions
     for path in sorted(CASES.glob("*.json")):
         case = parse_case(path.read_text(encoding="utf-8"))
         start = case._latest_date
         found = candidate_days(rulebase, case, start, start + timedelta(days=3652))
-        assert found.scanned == 0, path.name
+        assert (found.scanned, found.every_day) == (0, 0), path.name
+        assert found.split >= 1, path.name  # "cease_from <= as_of", span by span
         assert len(found.days) < 100, path.name
+
+
+@pytest.fixture(scope="module")
+def chained(tmp_path_factory: pytest.TempPathFactory) -> Rulebase:
+    """The small rulebase with a second area that reads the funding panel's decision: its
+    outcome, a date detail moved by 18 months (a date no decision contains) and a detail
+    that moves every day."""
+    directory = tmp_path_factory.mktemp("chain") / "rules"
+    shutil.copytree(DATA / "minirules", directory)
+    cite = """    cites:
+      - source: policy
+        clause: funding.level
+        quote: referred to the Panel
+"""
+    path = directory / "areas" / "funding.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("otherwise:", f"""  - id: funding.age
+    title: A child of nine or over is referred
+    when: age_on(child.date_of_birth, as_of) >= 9
+    outcome: refer
+    priority: 3
+    details:
+      panel_by: birthday(child.date_of_birth, 9)
+      waited: days_between(birthday(child.date_of_birth, 9), as_of)
+{cite}otherwise:"""), encoding="utf-8")
+    (directory / "areas" / "follow-up.yaml").write_text(f"""area: follow_up
+title: Following up a referral
+summary: Whether a referral to the panel is followed up.
+uses: [funding_panel]
+applies_when: decisions.funding_panel.applies
+hit_policy: first
+outcomes:
+  - value: follow_up
+    label: Follow up the referral
+  - value: wait
+    label: Wait
+rules:
+  - id: follow-up.late
+    title: A referral is followed up 18 months after the panel date
+    when: >
+      decisions.funding_panel.outcome = "refer"
+      and decisions.funding_panel.panel_by + 18 months <= as_of
+    outcome: follow_up
+    details:
+      since: decisions.funding_panel.panel_by
+      waited: decisions.funding_panel.waited
+{cite}  - id: follow-up.long-wait
+    title: A long wait is noted
+    when: decisions.funding_panel.waited >= 1000
+    note: long-wait
+{cite}otherwise:
+  id: follow-up.wait
+  title: Otherwise the referral waits
+  outcome: wait
+{cite[2:].replace(chr(10) + "  ", chr(10))}""", encoding="utf-8")
+    manifest = directory / "rulebase.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        "  - areas/funding.yaml\n", "  - areas/funding.yaml\n  - areas/follow-up.yaml\n"),
+        encoding="utf-8")
+    return sen_rules.load_rulebase(directory)
+
+
+@pytest.mark.parametrize("dob", ["2000-02-29", "2001-06-30"])
+def test_decisions_that_read_decisions_against_every_day(chained: Rulebase, dob: str) -> None:
+    data = {"child": {"id": "C1", "date_of_birth": dob},
+            "proposed_placement": {"id": "P1", "name": "Oak", "provision": "mainstream_school",
+                                   "funding_level": 1}}
+    start = date.fromisoformat(dob) + timedelta(days=8 * 365)
+    end = start + timedelta(days=5 * 366)
+    check_against_every_day(chained, data, start, end)
+    timeline = build_timeline(chained, data, start, end)
+    nine = date(date.fromisoformat(dob).year + 9, 3 if dob.endswith("02-29") else 6,
+                1 if dob.endswith("02-29") else 30)
+    late = [p.date for p in timeline.points
+            if any(c.topic == "follow_up" and c.outcome == ("wait", "follow_up")
+                   for c in p.changes)]
+    assert late == [date(nine.year + 1, nine.month + 6, nine.day)]  # found by analysis
+    found = candidate_days(chained, parse_case(data), start, end)
+    assert found.split >= 1  # "panel_by + 18 months <= as_of", span by span
+    assert found.scanned >= 1  # "waited >= 1000" moves every day: scanned, still exact
+    assert found.every_day == 0
 
 
 def _outcomes(timeline: sen_rules.Timeline, topic: str) -> list[str | None]:
@@ -188,9 +270,10 @@ def test_a_change_names_the_area_the_outcomes_and_the_rules() -> None:
     data = json.loads(sen_rules.timeline(text, "2009-09-14", "2019-09-14").to_json())
     assert (data["from"], data["to"], data["days"]) == ("2009-09-14", "2019-09-14", 3653)
     assert {d["topic"] for d in data["start"]["decisions"]} >= {"annual_review", "cessation"}
-    (review,) = [c for p in data["changes"] for c in p["changes"]
-                 if c["topic"] == "annual_review"]
+    (review, ended) = [c for p in data["changes"] for c in p["changes"]
+                       if c["topic"] == "annual_review"]
     assert review["outcome"] == {"before": "due_soon", "after": "overdue"}
+    assert ended["outcome"] == {"before": "overdue", "after": None}  # ceased: no review
     assert review["rules"] == {"now": ["review.overdue"], "no_longer": ["review.due-soon"]}
     (ceased,) = [p for p in data["changes"]
                  if any(c["topic"] == "cessation" for c in p["changes"])]
@@ -227,14 +310,15 @@ def test_a_law_change_is_a_change_point(tmp_path: Path, level: int, day: date) -
 
 
 def test_the_command_prints_the_timeline(capsys: pytest.CaptureFixture[str]) -> None:
-    case = str(CASES / "cessation-secure-unit.json")
-    assert main(["timeline", case, "--from", "2010-05-10", "--to", "2014-01-01",
+    case = str(CASES / "annual-review-transition.json")
+    assert main(["timeline", case, "--from", "2009-09-14", "--to", "2015-01-01",
                  "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert [p["date"] for p in data["changes"]] == ["2010-09-28", "2010-11-24", "2013-09-12"]
-    assert main(["timeline", case, "--from", "2010-05-10", "--to", "2014-01-01"]) == 0
+    assert [p["date"] for p in data["changes"]] == ["2009-10-07", "2014-10-02"]
+    assert main(["timeline", case, "--from", "2009-09-14", "--to", "2015-01-01"]) == 0
     out = capsys.readouterr().out
-    assert "2010-11-24\n  annual_review: due_soon → overdue" in out
+    assert "2009-10-07\n  annual_review: due_soon → overdue" in out
+    assert "2014-10-02\n  annual_review: overdue → (does not apply)" in out  # ceased
 
 
 @pytest.mark.parametrize(("start", "end", "code", "words"), [

@@ -74,7 +74,8 @@ def build_timeline(rulebase: Rulebase, case: Case | Mapping[str, Any] | str | by
 
 def decision_key(rulebase: Rulebase, evaluation: Evaluation) -> dict[str, Any]:
     """What a timeline compares: each decision without the counts of days that move with
-    the date, and without the evaluation date where that date chose a rule version."""
+    the date, without the evaluation date where that date chose a rule version, and without
+    the copies of the decisions it read (each is compared as a decision of its own)."""
     smooth = smooth_details(rulebase, rulebase.epoch(evaluation.as_of))
     return {d.topic: _comparable(d, smooth) for d in evaluation.decisions}
 
@@ -88,6 +89,7 @@ def _comparable(d: Decision, smooth: Mapping[str, frozenset[str]]) -> dict[str, 
             moving = smooth.get(f"{d.topic}:{f['code']}", frozenset())
             if "details" in f:
                 f["details"] = {k: v for k, v in f["details"].items() if k not in moving}
+    data.pop("uses", None)  # the decisions it read: compared under their own topics
     for r in data["rules"]:
         if r.get("version_chosen_by", {}).get("dated_by") == "as_of":
             del r["version_chosen_by"]

@@ -22,14 +22,22 @@ them (their lists do not read ``as_of``, so the bindings are fixed):
   part changes, so their parts' days are collected;
 * a value that changes every day (``days_between(as_of, X)`` as a detail) is never a change
   point itself: it is a count that moves with the date, and is masked when decisions are
-  compared (:func:`smooth_details`).
+  compared (:func:`smooth_details`);
+* another area's decision (``decisions.AREA.FIELD``) changes only where that area's
+  decision can change: at the days found by walking that area (its applicability, rules
+  and details, which include the decisions it reads in turn). Where a decision meets a
+  value that moves with the date (``decisions.cessation.cease_from <= as_of``), the epoch
+  is cut at those days and the node analysed on each span with the decision held fixed,
+  as the value it has there (``Candidates.split`` counts them). A detail that moves every
+  day cannot be held fixed: a node comparing it is scanned.
 
 A node the analysis cannot solve (a non-monotone use of ``as_of``) is scanned day by day
-over the epoch, alone (``Candidates.scanned`` counts them); a moving node of a kind it does
-not know makes every day of the epoch a candidate (``Candidates.every_day``). Either way the
-result stays exact. Every date value produced for the case by a date-typed node that does
-not read ``as_of`` is also a candidate, with the day after it: this finds dates that flow
-into comparisons through other means (such as another area's decision) at no extra cost.
+over the epoch (or the span), alone (``Candidates.scanned`` counts them); a moving node of
+a kind it does not know makes every day of the epoch a candidate
+(``Candidates.every_day``). Either way the result stays exact. Every date value produced
+for the case by a date-typed node that does not read ``as_of`` is also a candidate, with
+the day after it: this finds dates that flow into comparisons through other means at no
+extra cost.
 """
 
 from __future__ import annotations
@@ -41,7 +49,8 @@ from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
 from ..case import Case
-from ..engine.native import Env
+from ..engine.native import DecisionValue, Env, match_native
+from ..engine.service import compiled
 from ..explain.trace import NodeFunctions, node_functions
 from ..language import ir
 from ..rulebase import Area, Epoch, Rulebase
@@ -91,28 +100,55 @@ class Candidates:
     probes: int = 0  # evaluations of single nodes (bisection steps, fixed values)
     scanned: int = 0  # nodes that had to be scanned day by day
     every_day: int = 0  # days made candidates because a node of an unknown kind moves
+    split: int = 0  # nodes analysed span by span between the changes of decisions they read
 
 
 class _Piece:
-    """One epoch, clipped to the timeline: ``lo`` to ``hi``, both included."""
+    """One epoch, clipped to the timeline: ``lo`` to ``hi``, both included; or a span of
+    it (``parent``) over which the decisions of the ``fixed`` areas do not change."""
 
     def __init__(self, rulebase: Rulebase, epoch: Epoch, case: Case, lo: date, hi: date,
-                 found: Candidates) -> None:
+                 found: Candidates, fixed: frozenset[str] = frozenset(),
+                 parent: _Piece | None = None) -> None:
         self.rb = rulebase
         self.epoch = epoch
         self.case = case
         self.lo, self.hi = lo, hi
         self.fns: NodeFunctions = node_functions(rulebase, epoch)
         self.found = found
+        self.fixed, self.parent = fixed, parent
         self.moving_memo: dict[tuple[int, str | None], bool] = {}
         self.defs_memo: dict[str, set[date] | None] = {}  # case-level; None: smooth
+        self.area_memo: dict[str, set[date]] = {}
+        self.reads_memo: dict[tuple[int, str | None], frozenset[tuple[str, str]]] = {}
+        self.decided: dict[date, dict[str, DecisionValue]] = \
+            parent.decided if parent is not None else {}
 
     # ------------------------------------------------------------------ values
     def value(self, e: ir.Expr, area: str | None, binds: Mapping[str, Any], day: date) -> Any:
         self.found.probes += 1
         env = Env(self.case, day)
         env.vars.update(binds)
+        if self.decision_reads(e, area):
+            env.decisions = self.decisions_on(day)
         return self.fns.fn(e, area)(env)
+
+    def decisions_on(self, day: date) -> dict[str, DecisionValue]:
+        """The decisions other areas read, made by the engine for the day."""
+        found = self.decided.get(day)
+        if found is None:
+            env = Env(self.case, day)
+            match_native(compiled(self.rb).program(self.epoch), env)
+            found = self.decided[day] = env.decisions
+        return found
+
+    def decision_reads(self, e: ir.Expr, area: str | None) -> frozenset[tuple[str, str]]:
+        """The decision fields a node reads (through the definitions it uses)."""
+        memo = (id(e), area)
+        found = self.reads_memo.get(memo)
+        if found is None:
+            found = self.reads_memo[memo] = self.rb.reads([(area, e)]).decisions
+        return found
 
     def first_change(self, test: Callable[[date], Any], lo: date, hi: date) -> date | None:
         """The first day after ``lo`` where a monotone ``test`` differs from its value at
@@ -147,6 +183,9 @@ class _Piece:
             elif isinstance(e, ir.DefinitionRef):
                 _, d = self.definition(e, area)
                 found = self.moving(d.expr, d.area)
+            elif isinstance(e, ir.DecisionRef):  # held fixed over a span, unless smooth
+                found = ((e.area not in self.fixed or self.smooth(e.area, e.field))
+                         and any(self.moving(r, e.area) for r, _ in self.roots(e.area)))
             else:
                 found = any(self.moving(c, area) for c in e.children())
             self.moving_memo[memo] = found
@@ -191,6 +230,10 @@ class _Piece:
             return set()
         if isinstance(e, ir.AsOf):
             raise Smooth
+        if isinstance(e, ir.DecisionRef):  # it changes where the area's decision may
+            if self.smooth(e.area, e.field):
+                raise Smooth
+            return set(self.area_days(e.area))
         if isinstance(e, ir.DefinitionRef):
             key, d = self.definition(e, area)
             if d.variable is not None:  # about the item being ranked: depends on it
@@ -325,7 +368,13 @@ class _Piece:
         return self.scan(e, area, binds)
 
     def scan(self, e: ir.Expr, area: str | None, binds: Mapping[str, Any]) -> set[date]:
-        """Day by day, for a node the analysis cannot solve: exact, and counted."""
+        """Day by day, for a node the analysis cannot solve: exact, and counted. A node
+        that cannot be solved because it reads decisions that change is split instead."""
+        reads = self.decision_reads(e, area)
+        if not any(self.smooth(a, f) for a, f in reads):
+            areas = frozenset(a for a, f in reads if a not in self.fixed)
+            if areas:
+                return self.split(e, area, binds, areas)
         self.found.scanned += 1
         days: set[date] = set()
         before = self.value(e, area, binds, self.lo)
@@ -337,6 +386,22 @@ class _Piece:
             before, day = now, day + DAY
         return days
 
+    def split(self, e: ir.Expr, area: str | None, binds: Mapping[str, Any],
+              areas: frozenset[str]) -> set[date]:
+        """The node on each span between the days where the decisions of ``areas`` may
+        change, with those decisions held fixed (they are, there), and those days."""
+        self.found.split += 1
+        cuts = sorted(set().union(*(self.area_days(a) for a in areas)))
+        days = set(cuts)
+        for lo, hi in zip([self.lo, *cuts], [c - DAY for c in cuts] + [self.hi], strict=True):
+            span = _Piece(self.rb, self.epoch, self.case, lo, hi, self.found,
+                          self.fixed | areas, self)
+            try:
+                days |= span.points(e, area, binds)
+            except Smooth:
+                days |= span.scan(e, area, binds)
+        return days
+
     def harvest(self, e: ir.Expr, area: str | None, binds: Mapping[str, Any]) -> None:
         """The fixed dates a node produces for the case, and the day after each."""
         if e.type.kind == "date" and not isinstance(e, ir.Const):
@@ -345,30 +410,56 @@ class _Piece:
                 self.add((value, value + DAY))
 
     # ------------------------------------------------------------------ areas
-    def area(self, area: Area) -> None:
-        aid = area.id
-        roots: list[ir.Expr] = [] if area.applies_when is None else [area.applies_when]
+    def _area(self, aid: str) -> Area:
+        found = self.rb.area(aid)
+        assert found is not None  # the loader checks every area a rule reads (SR130)
+        return found
+
+    def roots(self, aid: str) -> list[tuple[ir.Expr, bool]]:
+        """Every expression an area's decision rests on in the epoch (True: a check or
+        criterion of its ranking, evaluated for each item ranked)."""
+        area = self._area(aid)
+        roots = [] if area.applies_when is None else [(area.applies_when, False)]
         for rule in area.all_rules:
             if rule.key in self.epoch.rule_keys:
-                roots.append(rule.when_in_force)
-                roots.extend(rule.details.values())
-        for root in roots:
-            self.collect(root, aid, {})
+                roots.append((rule.when_in_force, False))
+                roots.extend((d, False) for d in rule.details.values())
         if area.ranking is not None:
-            ranking = area.ranking
-            self.collect(ranking.collection, aid, {})
-            for item in self.value(ranking.collection, aid, {}, self.lo) or ():
-                binds = {ranking.variable: item}
-                for c in ranking.checks + ranking.criteria:
-                    self.collect(c.prefer, aid, binds)
-                    self.collect(c.over, aid, binds)
+            roots.append((area.ranking.collection, False))
+            roots.extend((x, True) for c in area.ranking.checks + area.ranking.criteria
+                         for x in (c.prefer, c.over))
+        return roots
 
-    def collect(self, e: ir.Expr, area: str | None, binds: Mapping[str, Any]) -> None:
+    def area_days(self, aid: str) -> set[date]:
+        """The days in the piece where the area's decision may change."""
+        found = self.area_memo.get(aid)
+        if found is None:
+            if self.parent is not None:
+                found = {d for d in self.parent.area_days(aid) if self.lo < d <= self.hi}
+            else:
+                found = set()
+                ranking = self._area(aid).ranking
+                items = [] if ranking is None else \
+                    self.value(ranking.collection, aid, {}, self.lo) or []
+                for root, ranked in self.roots(aid):
+                    for binds in ([{ranking.variable: i} for i in items]
+                                  if ranked and ranking is not None else [{}]):
+                        found |= self.collect(root, aid, binds)
+            self.area_memo[aid] = found
+        return found
+
+    def smooth(self, aid: str, name: str) -> bool:
+        """Whether a field of an area's decision is a detail that moves every day."""
+        return name in smooth_details(self.rb, self.epoch).get(aid, frozenset())
+
+    def collect(self, e: ir.Expr, area: str | None, binds: Mapping[str, Any]) -> set[date]:
         try:
-            self.add(self.points(e, area, binds))
+            return self.points(e, area, binds)
         except Smooth:  # a count that moves with the date: its parts still matter
+            days: set[date] = set()
             for child in e.children():
-                self.collect(child, area, binds)
+                days |= self.collect(child, area, binds)
+            return days
 
 
 def candidate_days(rulebase: Rulebase, case: Case, start: date, end: date) -> Candidates:
@@ -382,7 +473,7 @@ def candidate_days(rulebase: Rulebase, case: Case, start: date, end: date) -> Ca
         found.days.add(day)
         piece = _Piece(rulebase, epoch, case, day, hi, found)
         for area in rulebase.areas:
-            piece.area(area)
+            piece.add(piece.area_days(area.id))
         if hi >= end:
             break
         day = hi + DAY
@@ -411,19 +502,24 @@ def _smooth_details(rulebase: Rulebase, epoch: Epoch) -> dict[str, frozenset[str
                 continue
             owner = area.id if rule.effect == "outcome" else f"{area.id}:{rule.value}"
             for name, expr in rule.details.items():
-                if _is_smooth(rulebase, expr, area.id):
+                if _is_smooth(rulebase, epoch, expr, area.id):
                     out.setdefault(owner, set()).add(name)
     return {k: frozenset(v) for k, v in out.items()}
 
 
-def _is_smooth(rulebase: Rulebase, e: ir.Expr, area: str | None) -> bool:
+def _is_smooth(rulebase: Rulebase, epoch: Epoch, e: ir.Expr, area: str | None) -> bool:
     if isinstance(e, ir.AsOf):
         return True
     if isinstance(e, ir.DefinitionRef):
         d = rulebase.definitions[rulebase.definition_key(e.name, area)]
-        return _is_smooth(rulebase, d.expr, d.area)
+        return _is_smooth(rulebase, epoch, d.expr, d.area)
+    if isinstance(e, ir.DecisionRef):  # a detail of another decision that moves every day
+        used = rulebase.area(e.area)
+        return used is not None and any(
+            _is_smooth(rulebase, epoch, r.details[e.field], used.id) for r in used.all_rules
+            if r.key in epoch.rule_keys and r.effect == "outcome" and e.field in r.details)
     if isinstance(e, ir.Call) and e.function in _STEPPING:
         return False
     if isinstance(e, (ir.Compare, ir.BoolOp, ir.Not, ir.Known, ir.Membership, ir.Quantifier)):
         return False
-    return any(_is_smooth(rulebase, c, area) for c in e.children())
+    return any(_is_smooth(rulebase, epoch, c, area) for c in e.children())
