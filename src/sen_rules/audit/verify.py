@@ -359,7 +359,7 @@ def verify_record(record: str | bytes | Mapping[str, Any], *, rulebase: Rulebase
     now = evaluation.to_dict()
     differences = compare_decisions(data["evaluation"]["decisions"], now["decisions"])
     same_rulebase = rb.sha256 == data["rulebase"]["sha256"]
-    replayed_trace = trace_to_dict(trace)
+    replayed_trace = trace_to_dict(trace, evaluation)
     trace_difference = first_difference(data["trace"], replayed_trace)
     if same_rulebase and trace_difference is not None:  # the reasons shown are relied on too
         where, x, y = trace_difference

@@ -111,14 +111,16 @@ def add_workers_option(parser: argparse.ArgumentParser, help: str) -> None:
 
 
 def workers_count(text: str) -> int:
-    """``--workers N``: a whole number, 0 or more (argparse reports the error)."""
+    """``--workers N``: 1 to MAX_WORKERS, or 0 for one per core (argparse reports the
+    error, so a bad value stops the command before it reads anything)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
+    if not 0 <= value <= MAX_WORKERS:
         raise argparse.ArgumentTypeError(
-            f"{value} is negative: give a number of processes, or 0 for one per core")
+            f"--workers must be between 1 and {MAX_WORKERS} (or 0 for one per core), "
+            f"got {value}")
     return value
 
 
