@@ -290,7 +290,7 @@ def test_lint_reports_an_area_that_can_never_apply(rules_copy: Callable[..., Pat
         ("applies_when: has_statement and not statement_ceased",
          'applies_when: decisions.cessation.outcome = "maintain_appeal_pending" '
          "and not statement_ceased"),
-    ], CESSATION: [("    when: cessation.appeal_pending\n",
+    ], CESSATION: [("    when: cessation.appeal_pending and as_of < nineteenth_birthday\n",
                     "    when: cessation.appeal_pending and false\n")]})
     report = lint(directory, search=False)
     found = [f.diagnostic for f in report.findings if f.diagnostic.code == "SR160"]

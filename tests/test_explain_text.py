@@ -38,7 +38,8 @@ def test_negations_read_as_a_person_would_say_them(texts: tuple[str, str]) -> No
     short, full = texts
     for text in texts:
         assert "it is not the case that" not in text
-    assert "the child is not in a pre-school (Early Years) setting" in short
+    assert ("“The Early Years names of the thresholds apply (an early years setting, or a "
+            "child of pre-school age)” does not hold" in short)
     assert "not both school action on record and school action plus on record" in full
 
 

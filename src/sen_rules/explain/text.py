@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..language import ir
 from ..language.printer import canonical
 from ..reports.chain import not_applicable_words, settings_words, uses_words
-from ..reports.text import rulebase_line, text_of
+from ..reports.text import WIDTH, rulebase_line, text_of
 from .reasons import also_not_met, why_false, why_true
 from .trace import AreaTrace, Node, Trace
 from .values import place_in_words, say
@@ -212,8 +212,18 @@ def render_summary(x: Explanation) -> str:
     idle = [at for at in x.trace.areas if not at.applies]
     if idle:
         lines.append("Not in play for this case:")
+        skipped = {na.topic: na for na in x.evaluation.not_applicable}
         for at in idle:
             assert at.applies_node is not None
+            na = skipped.get(at.area.id)
+            if na is not None and na.because:  # kept out by another area's decision: say which
+                lines.extend(textwrap.wrap(not_applicable_words(na), WIDTH,
+                                           initial_indent="  ", subsequent_indent="    "))
+                back = [c for c in x.counterfactuals if c.topic == at.area.id]
+                if back:
+                    lines.append("    what would bring it into play:")
+                    lines.extend(f"      - {c.text}" for c in back)
+                continue
             reasons = why_false(x.trace, at.applies_node)
             said = (reasons[0].lines("")[:SUMMARY_REASON_LINES] if reasons
                     else ["its condition does not hold"])
