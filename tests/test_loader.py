@@ -81,7 +81,7 @@ CASES: list[tuple[str, Edits, str, str, int]] = [
      "SR110", "condition syntax", 0),
     ("type error", {STAGE: [("when: has_statement", "when: child.date_of_birth > 3")]},
      "SR113", "cannot compare date with number", 0),
-    ("not yes/no", {STAGE: [("when: has_statement and not statement_ceased",
+    ("not yes/no", {STAGE: [("when: subject_to_statement",
                              "when: child.date_of_birth")]}, "SR113",
      "expected a yes/no condition", 0),
     ("unknown setting", {ROUTING: [("settings.pre_school_requests_panel",
@@ -179,8 +179,8 @@ def test_hash_is_stable_across_processes_and_ignores_layout(rules_copy: Callable
                            check=True, env={"PYTHONHASHSEED": "123", "PATH": ""})
     assert other.stdout.strip() == rulebase.sha256
     reformatted = sen_rules.load_rulebase(rules_copy({STAGE: [
-        ("when: has_statement and not statement_ceased",
-         "when:   has_statement and  not statement_ceased   # a comment"),
+        ("when: subject_to_statement",
+         "when:   subject_to_statement   # a comment"),
         ("# SEN thresholds", "# Edited comment. SEN thresholds")]}))
     assert reformatted.sha256 == rulebase.sha256
     changed = sen_rules.load_rulebase(rules_copy({STAGE: [("    priority: 1\n",
