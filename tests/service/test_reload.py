@@ -69,15 +69,15 @@ def test_reload_under_load_loses_nothing_and_mixes_nothing(reloading: Server,
     try:
         with reloading.client() as admin:
             time.sleep(0.3)
-            set_version(rules, "0.2.0", "0.2.1")
+            set_version(rules, "0.3.0", "0.3.1")
             answer = admin.post("/v1/admin/reload")
             assert answer.status_code == 200 and answer.json()["changed"] is True
-            assert answer.json()["rulebase"]["version"] == "0.2.1"
+            assert answer.json()["rulebase"]["version"] == "0.3.1"
             time.sleep(0.3)
-            set_version(rules, "0.2.1", "0.2.2")
+            set_version(rules, "0.3.1", "0.3.2")
             reloading.process.send_signal(signal.SIGHUP)
             deadline = time.monotonic() + 60
-            while admin.get("/v1/rulebase").json()["version"] != "0.2.2":
+            while admin.get("/v1/rulebase").json()["version"] != "0.3.2":
                 assert time.monotonic() < deadline, "SIGHUP did not reload the rules"
                 time.sleep(0.05)
             time.sleep(0.3)
@@ -89,10 +89,10 @@ def test_reload_under_load_loses_nothing_and_mixes_nothing(reloading: Server,
     assert seen and all(status == 200 for status, *_ in seen)
     assert all(header == body for _, header, body, _ in seen)  # one rulebase per answer
     versions = [version for *_, version in seen]
-    assert {"0.2.0", "0.2.1", "0.2.2"} <= set(versions)
-    order = {"0.2.0": 0, "0.2.1": 1, "0.2.2": 2}
+    assert {"0.3.0", "0.3.1", "0.3.2"} <= set(versions)
+    order = {"0.3.0": 0, "0.3.1": 1, "0.3.2": 2}
     # each client sees the versions in order: the swap is one step, never back
-    assert versions.index("0.2.2") > versions.index("0.2.1") > versions.index("0.2.0")
+    assert versions.index("0.3.2") > versions.index("0.3.1") > versions.index("0.3.0")
     assert max(order[v] for v in versions[-10:]) == 2
 
 
