@@ -11,10 +11,17 @@ and the SEN threshold (rules/areas/sen-stage.yaml), are encoded for two peers:
 * ``rule-engine``: one expression per rule (benchmarks/peers/sen-policy.rule-engine.json),
   with the area's hit policy applied around them.
 
+The threshold reads two facts the peers are not given the machinery for: whether the
+Statement has been ceased (the cessation area's decision, from a date on or before the
+evaluation date) and whether the child is below compulsory school age (the school-age
+calendar). Both are computed once per case by the hand-written reference, outside the timed
+runs, and handed to the peers as ``derived`` beside the case (docs/peers.md says why).
+
 sen-rules evaluates the same two areas (a copy of the bundled rules whose manifest lists
-only them). Before anything is timed, every case must get the same outcome from every
-engine, and the same deciding rules (every fired category of the panel; the one threshold
-rule): the script stops with an error naming the case if any disagrees. The hand-written
+only them and the cessation area the threshold uses; its decision is not compared).
+Before anything is timed, every case must get the same outcome from every engine, and the
+same deciding rules (every fired category of the panel; the one threshold rule): the script
+stops with an error naming the case if any disagrees. The hand-written
 reference (tests/reference/policy.py, the same two areas) is the limit. Not a test:
 nothing asserts a time. Needs the ``bench`` extra (pip install -e '.[bench]').
 """
@@ -49,7 +56,8 @@ from sen_rules.engine.service import compiled, evaluate_case  # noqa: E402
 from sen_rules.rulebase import Rulebase  # noqa: E402
 
 AREAS = ("sen_stage", "complex_needs_panel")
-AREA_FILES = ("areas/sen-stage.yaml", "areas/complex-needs-panel.yaml")
+# sen_stage uses the cessation decision, so the copy of the rules keeps that area too
+AREA_FILES = ("areas/sen-stage.yaml", "areas/complex-needs-panel.yaml", "areas/cessation.yaml")
 # the figures the project aims at: native with validation and provenance faster than every
 # peer on the same work; native evaluation within 2x of the hand-written reference
 TARGET_VS_REFERENCE = 2.0
@@ -59,7 +67,7 @@ Answer = dict[str, tuple[str, tuple[str, ...]]]  # topic -> (outcome, deciding r
 
 @contextmanager
 def two_area_rules() -> Iterator[Rulebase]:
-    """The bundled rules with only the two areas the peers encode."""
+    """The bundled rules with only the two areas the peers encode (and the one they use)."""
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "rules"
         shutil.copytree(ROOT / "rules", target)
@@ -134,9 +142,37 @@ class RuleEngine:
         return json.dumps(self.from_dict(json.loads(text)))
 
 
+CALENDAR = reference.calendar(reference.DEFAULTS)
+
+
+def ceased_on(case: Case, day: date) -> date | None:
+    """The date the Statement was ceased from (on or before ``day``), by the reference."""
+    if case.statement is None:
+        return None
+    return reference.ceased_from(reference.cessation(case, day, CALENDAR), day)
+
+
+def derived_facts(case: Case, day: date) -> dict[str, bool]:
+    """What the peers are given beside the case: the facts their encodings do not compute."""
+    return {"statement_ceased": ceased_on(case, day) is not None,
+            "below_compulsory_school_age": day < CALENDAR.compulsory_start(
+                case.child.date_of_birth)}
+
+
+def peer_item(line: str) -> dict[str, Any]:
+    """A corpus line as the peers read it: the case, the date and the derived facts."""
+    item: dict[str, Any] = json.loads(line)
+    case = sen_rules.parse_case(item["case"])
+    item["derived"] = derived_facts(case, date.fromisoformat(item["as_of"]))
+    return item
+
+
 def reference_two(case: Case, day: date) -> dict[str, dict[str, Any]]:
-    out = {"sen_stage": reference.sen_stage(case, day)}
-    if case.proposed_placement is not None or case.candidate_placements:
+    out = {"sen_stage": reference.sen_stage(case, day, CALENDAR, ceased_on(case, day))}
+    if (case.proposed_placement is not None or case.candidate_placements
+            or case.pending_decision is not None
+            or (case.statement is not None
+                and case.education.status in ("out_of_school", "education_otherwise"))):
         out["complex_needs_panel"] = reference.complex_needs_panel(case, reference.DEFAULTS)
     return out
 
@@ -162,7 +198,7 @@ def check_same_answers(rulebase: Rulebase, lines: list[str], zen: Zen,
                        rules: RuleEngine) -> None:
     """Every engine decides every case alike, or the script stops here."""
     for number, line in enumerate(lines, start=1):
-        item = json.loads(line)
+        item = peer_item(line)
         case = sen_rules.parse_case(item["case"])
         day = date.fromisoformat(item["as_of"])
         native = native_answer(evaluate_case(rulebase, case, day))
@@ -203,7 +239,8 @@ def corpus(n: int, seed: int) -> list[str]:
 
 def measure(lines: list[str], repeat: int) -> list[tuple[str, float, str]]:
     """(what, seconds for all cases, target) per row; the first row is the reference."""
-    items = [json.loads(line) for line in lines]
+    items = [peer_item(line) for line in lines]  # the derived facts computed here, untimed
+    peer_lines = [json.dumps(i) for i in items]
     texts = [(json.dumps(i["case"]), i["as_of"]) for i in items]
     dicts = [(i["case"], i["as_of"]) for i in items]
     cases = [(Case.model_validate_json(t), date.fromisoformat(d)) for t, d in texts]
@@ -240,8 +277,12 @@ def measure(lines: list[str], repeat: int) -> list[tuple[str, float, str]]:
             for case, day in cases:
                 evaluate_case(rulebase, case, day, "durable")
 
+        def derived() -> None:
+            for case, day in cases:
+                derived_facts(case, day)
+
         def zen_json() -> None:
-            for line in lines:
+            for line in peer_lines:
                 zen.from_json(line)
 
         def zen_dict() -> None:
@@ -249,7 +290,7 @@ def measure(lines: list[str], repeat: int) -> list[tuple[str, float, str]]:
                 zen.from_dict(item)
 
         def rules_json() -> None:
-            for line in lines:
+            for line in peer_lines:
                 rules.from_json(line)
 
         def rules_dict() -> None:
@@ -265,6 +306,7 @@ def measure(lines: list[str], repeat: int) -> list[tuple[str, float, str]]:
              f"<= {TARGET_VS_REFERENCE:.0f}x ref"),
             ("native, validated case -> fired rules (no provenance)", native_matches, ""),
             ("durable-rules backend, validated case -> decisions", durable_case, ""),
+            ("the peers' derived facts, by the reference (untimed below)", derived, ""),
             ("zen (GoRules JDM), JSON in -> JSON out (no validation)", zen_json, ""),
             ("zen (GoRules JDM), dict in -> dict out (no validation)", zen_dict, ""),
             ("rule-engine, JSON in -> JSON out (no validation)", rules_json, ""),

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
+
+from sen_rules.case import Case
 
 pytest.importorskip("zen")
 pytest.importorskip("rule_engine")
@@ -39,6 +42,34 @@ def test_a_disagreement_stops_the_benchmark(monkeypatch: pytest.MonkeyPatch) -> 
     with peers.two_area_rules() as rulebase, pytest.raises(SystemExit) as stopped:
         peers.check_same_answers(rulebase, lines, peers.Zen(), rules)
     assert "rule-engine decides" in str(stopped.value)
+
+
+def test_the_peers_follow_a_pending_decision_with_no_placement_in_view() -> None:
+    """The generator records no pending decision: give one to cases with no placement."""
+    lines = []
+    for line in peers.corpus(60, seed=11):
+        item = json.loads(line)
+        item["case"].pop("proposed_placement", None)
+        item["case"].pop("candidate_placements", None)
+        item["case"].pop("views", None)  # views may name a candidate placement
+        item["case"]["pending_decision"] = {"kind": "resources"}
+        lines.append(json.dumps(item))
+    with peers.two_area_rules() as rulebase:
+        peers.check_same_answers(rulebase, lines, peers.Zen(), peers.RuleEngine())
+
+
+def test_a_peer_that_misses_the_ceased_statement_is_caught(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    honest = peers.derived_facts
+
+    def never_ceased(case: Case, day: date) -> dict[str, bool]:
+        return {**honest(case, day), "statement_ceased": False}
+
+    monkeypatch.setattr(peers, "derived_facts", never_ceased)
+    lines = peers.corpus(120, seed=7)
+    with peers.two_area_rules() as rulebase, pytest.raises(SystemExit) as stopped:
+        peers.check_same_answers(rulebase, lines, peers.Zen(), peers.RuleEngine())
+    assert "zen decides" in str(stopped.value)
 
 
 def test_the_jdm_file_is_what_its_source_writes() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 THRESHOLD = 3  # settings.complex_needs_funding_level in the bundled rules
+PRU_ARE = "schools"  # settings.pupil_referral_units_are in the bundled rules
 CURRENT = ("date(#.started) <= date(as_of) and (#.ended == null or date(#.ended) >= date(as_of))")
 
 
@@ -46,7 +47,13 @@ def table(hit_policy: str, inputs: list[str], outputs: list[str],
 
 FACTS = [
     # complex_needs_panel: the placements looked at are the proposed one and every candidate
-    ("cnp_applies", "case.proposed_placement != null or len(case.candidate_placements ?? []) > 0"),
+    # the area applies when a placement is in view, a decision is pending, or a pupil with a
+    # Statement is out of school or receiving education otherwise
+    ("out_of_school_or_otherwise", "contains([\"out_of_school\", \"education_otherwise\"], "
+                                   "case.education.status ?? \"in_school\")"),
+    ("cnp_applies", "case.proposed_placement != null or len(case.candidate_placements ?? []) > 0"
+                    " or case.pending_decision != null"
+                    " or (case.statement != null and $.out_of_school_or_otherwise)"),
     ("placements", "filter(flatten([[case.proposed_placement], case.candidate_placements ?? []]),"
                    " # != null)"),
     ("funding_levels", "map(filter($.placements, #.funding_level != null), #.funding_level)"),
@@ -55,15 +62,21 @@ FACTS = [
     ("joint_discussion_first", "case.joint_funding.placement_discussion_needed_first == true"),
     ("health_or_social_care_issues", "case.significant_health_or_social_care_issues == true"),
     ("unresolved_dispute", "some(case.disputes ?? [], #.resolved != true)"),
-    ("complicated_placement", "contains([\"out_of_school\", \"education_otherwise\"], "
-                              "case.education.status ?? \"in_school\") or "
-                              "case.proposed_placement.provision == \"education_otherwise\""),
+    ("complicated_placement", "$.out_of_school_or_otherwise or "
+                              "case.proposed_placement.provision == \"education_otherwise\" or "
+                              "(case.proposed_placement.provision == \"pupil_referral_unit\" and "
+                              f"\"{PRU_ARE}\" == \"education_otherwise\")"),
     # sen_stage: the shared definitions it reads
-    ("has_statement", "case.statement != null"),
+    # derived.statement_ceased and derived.below_compulsory_school_age are given with the
+    # case (benchmarks/peers.py computes them once, outside the timed runs): the cessation
+    # decision and the compulsory-school-age calendar are not encoded here
+    ("subject_to_statement", "case.statement != null and derived.statement_ceased != true"),
     ("undergoing_statutory_assessment",
      "case.assessment_request != null and (case.assessment_request.outcome ?? \"pending\")"
      " == \"pending\""),
-    ("in_early_years_setting", "case.setting.kind == \"early_years\""),
+    ("early_years_names_apply", "case.setting.kind == \"early_years\" or "
+                                "derived.below_compulsory_school_age == true"),
+    ("has_setting", "case.setting.kind != \"none\""),
     ("support_from_own_resources_now", f"some(case.sen_support ?? [], {CURRENT})"),
     ("outside_advice_now",
      f"some(case.sen_support ?? [], {CURRENT} and #.outside_advice_sought == true)"),
@@ -84,23 +97,24 @@ CNP_INPUTS = ["funding_levels", "provisions", "sectors", "joint_discussion_first
 
 T, F = "$ == true", "$ == false"
 STAGE_ROWS = [  # hit policy first, in the area's priority order
-    {"has_statement": T, "outcome": '"statement"', "rule": '"stage.statement"'},
-    {"undergoing_statutory_assessment": T, "in_early_years_setting": T,
+    {"subject_to_statement": T, "outcome": '"statement"', "rule": '"stage.statement"'},
+    {"undergoing_statutory_assessment": T, "early_years_names_apply": T,
      "outcome": '"early_years_action_plus"', "rule": '"stage.assessment-pending.early-years"'},
-    {"undergoing_statutory_assessment": T, "in_early_years_setting": F,
+    {"undergoing_statutory_assessment": T, "early_years_names_apply": F,
      "outcome": '"school_action_plus"', "rule": '"stage.assessment-pending.school"'},
-    {"outside_advice_now": T, "in_early_years_setting": T,
+    {"outside_advice_now": T, "early_years_names_apply": T, "has_setting": T,
      "outcome": '"early_years_action_plus"', "rule": '"stage.action-plus.early-years"'},
-    {"outside_advice_now": T, "in_early_years_setting": F,
+    {"outside_advice_now": T, "early_years_names_apply": F,
      "outcome": '"school_action_plus"', "rule": '"stage.action-plus.school"'},
-    {"support_from_own_resources_now": T, "in_early_years_setting": T,
+    {"support_from_own_resources_now": T, "early_years_names_apply": T, "has_setting": T,
      "outcome": '"early_years_action"', "rule": '"stage.action.early-years"'},
-    {"support_from_own_resources_now": T, "in_early_years_setting": F,
+    {"support_from_own_resources_now": T, "early_years_names_apply": F,
      "outcome": '"school_action"', "rule": '"stage.action.school"'},
     {"outcome": '"no_sen_support_recorded"', "rule": '"stage.none"'},  # the otherwise rule
 ]
-STAGE_INPUTS = ["has_statement", "undergoing_statutory_assessment", "in_early_years_setting",
-                "outside_advice_now", "support_from_own_resources_now"]
+STAGE_INPUTS = ["subject_to_statement", "undergoing_statutory_assessment",
+                "early_years_names_apply", "has_setting", "outside_advice_now",
+                "support_from_own_resources_now"]
 
 DECISIONS = [
     ("complex_needs_panel",
