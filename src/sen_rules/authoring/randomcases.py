@@ -288,7 +288,7 @@ class CaseDrawer:
             if self.randint(0, 5) == 0:
                 new_dob = date(2000 - 4 * self.randint(0, 3), 2, 29)
             if new_dob <= as_of and all(date.fromisoformat(v) >= new_dob
-                                        for v in _all_dates(data)):
+                                        for v in all_dates(data)):
                 data["child"]["date_of_birth"] = new_dob.isoformat()
                 dob = new_dob
         request = data.get("assessment_request")
@@ -341,16 +341,17 @@ def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-def _all_dates(value: Any) -> list[str]:
-    """Every ISO date string in JSON-like case data except the date of birth."""
+def all_dates(value: Any) -> list[str]:
+    """Every ISO date string in JSON-like case data except the date of birth (shared with
+    the hypothesis strategies, which draw the same cases)."""
     found: list[str] = []
     if isinstance(value, dict):
         for key, v in value.items():
             if key != "date_of_birth":
-                found.extend(_all_dates(v))
+                found.extend(all_dates(v))
     elif isinstance(value, list):
         for v in value:
-            found.extend(_all_dates(v))
+            found.extend(all_dates(v))
     elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
             date.fromisoformat(value)

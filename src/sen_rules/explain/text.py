@@ -195,15 +195,17 @@ def summary_lines(trace: Trace, at: AreaTrace, x: Explanation) -> list[str]:
     return lines
 
 
+def heading(x: Explanation) -> list[str]:
+    """The first lines of every explanation: the case, the date, the rulebase, the backend."""
+    rb = x.rulebase
+    return [f"Explanation of case {x.case.child.id}, evaluated on {x.as_of.isoformat()}",
+            f"{rulebase_line(rb.name, rb.version, rb.sha256)}, backend {x.backend}", ""]
+
+
 def render_summary(x: Explanation) -> str:
     """The short form: each decision, what decided it, what did not apply and what would
     change it; the areas not in play named with the reason."""
-    rb = x.rulebase
-    lines = [
-        f"Explanation of case {x.case.child.id}, evaluated on {x.as_of.isoformat()}",
-        f"{rulebase_line(rb.name, rb.version, rb.sha256)}, backend {x.backend}",
-        "",
-    ]
+    lines = heading(x)
     for at in x.trace.areas:
         block = summary_lines(x.trace, at, x)
         if block:
@@ -237,12 +239,7 @@ def render_summary(x: Explanation) -> str:
 
 
 def render_explanation(x: Explanation) -> str:
-    rb = x.rulebase
-    lines = [
-        f"Explanation of case {x.case.child.id}, evaluated on {x.as_of.isoformat()}",
-        f"{rulebase_line(rb.name, rb.version, rb.sha256)}, backend {x.backend}",
-        "",
-    ]
+    lines = heading(x)
     for at in x.trace.areas:
         lines.extend(area_lines(x.trace, at, x))
         lines.append("")

@@ -13,6 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from ..authoring.randomcases import all_dates
 from ..case import Case
 
 EARLIEST_AS_OF = date(2002, 1, 1)
@@ -309,7 +310,7 @@ def boundary_inputs(draw: st.DrawFn, lo: date = EARLIEST_AS_OF,
         if draw(st.integers(0, 5)) == 0:
             new_dob = date(2000 - 4 * draw(st.integers(0, 3)), 2, 29)
         if new_dob <= as_of and all(
-                date.fromisoformat(v) >= new_dob for v in _all_dates(data)):
+                date.fromisoformat(v) >= new_dob for v in all_dates(data)):
             data["child"]["date_of_birth"] = new_dob.isoformat()
             dob = new_dob
     request = data.get("assessment_request")
@@ -357,22 +358,3 @@ def boundary_inputs(draw: st.DrawFn, lo: date = EARLIEST_AS_OF,
         if draw(st.integers(0, 2)) == 0:
             cand["distance_km"] = draw(st.sampled_from([9.99, 10.0, 10.01]))
     return data, as_of
-
-
-def _all_dates(value: Any) -> list[str]:
-    """Every ISO date string in JSON-like case data (except the date of birth's own key)."""
-    found: list[str] = []
-    if isinstance(value, dict):
-        for key, v in value.items():
-            if key != "date_of_birth":
-                found.extend(_all_dates(v))
-    elif isinstance(value, list):
-        for v in value:
-            found.extend(_all_dates(v))
-    elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            return found
-        found.append(value)
-    return found
