@@ -1,7 +1,7 @@
 """Fuzzing: random and mutated cases and rule files get a documented error or a right answer.
 
 Never another exception, never a hang, never a partial result. Example counts are set by
-SEN_RULES_FUZZ_EXAMPLES (default 150 per test).
+SEN_RULES_FUZZ_EXAMPLES (default 80 per test).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import sen_rules
 from sen_rules import CaseError, EvaluationError, RulebaseError
 from sen_rules.testing.strategies import evaluation_inputs
 
-EXAMPLES = int(os.environ.get("SEN_RULES_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("SEN_RULES_FUZZ_EXAMPLES", "80"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])

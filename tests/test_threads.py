@@ -3,7 +3,7 @@
 The interpreter is made to switch threads every microsecond (``sys.setswitchinterval``)
 instead of every 5 ms, so each evaluation is interleaved with the others hundreds of times:
 a race needs interleavings, not a long run. The number of evaluations per thread is
-SEN_RULES_THREAD_CASES (default 1,000), over a corpus of distinct generated cases
+SEN_RULES_THREAD_CASES (default 300), over a corpus of distinct generated cases
 evaluated in turn.
 """
 
@@ -25,7 +25,7 @@ from sen_rules.case import Case
 from sen_rules.testing.strategies import evaluation_inputs
 
 THREADS = 8
-PER_THREAD = int(os.environ.get("SEN_RULES_THREAD_CASES", "1000"))
+PER_THREAD = int(os.environ.get("SEN_RULES_THREAD_CASES", "300"))
 SWITCH_INTERVAL = 1e-6  # seconds between forced thread switches (the default is 0.005)
 
 
