@@ -203,3 +203,11 @@ def decision_refs(expr: Expr) -> Iterator[DecisionRef]:
 
 def setting_refs(expr: Expr) -> set[str]:
     return {n.name for n in walk(expr) if isinstance(n, SettingRef)}
+
+
+# Every concrete kind of node. A new kind is added here (and to each exhaustive visitor:
+# see ``language.visitor`` and the checklist in docs/ARCHITECTURE.md).
+NODE_KINDS: tuple[type[Expr], ...] = (
+    Const, FieldRef, SettingRef, DefinitionRef, AsOf, DecisionRef, Call, Compare, BoolOp, Not,
+    Known, Membership, Quantifier, Arith, Negate, IfThenElse, ListOf,
+)
