@@ -42,11 +42,13 @@ class JsonInputError(ValueError):
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise JsonInputError(f"the key {_shown(key)} appears twice in one object")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):  # the rare case: find the first key seen twice
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise JsonInputError(f"the key {_shown(key)} appears twice in one object")
+            seen.add(key)
     return out
 
 
@@ -109,34 +111,69 @@ def decode(raw: bytes) -> str:
 def check_data(data: Any, max_depth: int = MAX_DEPTH) -> None:
     """Refuse data nested too deeply, holding lone surrogates, or values JSON cannot hold.
 
-    Walks without recursion, so a structure built in Python 100,000 levels deep gets a
-    sentence, not a ``RecursionError``.
+    Walks level by level without recursion, so a structure built in Python 100,000 levels
+    deep gets a sentence, not a ``RecursionError``; the text of every key and string is
+    searched for surrogates in one pass at the end. The common types are tested by exact
+    type first (this runs for every case read, so it must stay cheap).
     """
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, str):
-            if _SURROGATE.search(value):
-                raise JsonInputError("a string holds half of a surrogate pair (not Unicode "
-                                     "text)")
-        elif isinstance(value, (dict, list, tuple)):
-            if depth > max_depth:
-                raise JsonInputError(f"nested more than {max_depth} levels deep")
-            if isinstance(value, dict):
-                for key, item in value.items():
-                    if not isinstance(key, str):
-                        raise JsonInputError(f"a key must be text, not {type(key).__name__}")
-                    stack.append((key, depth))
-                    stack.append((item, depth + 1))
+    texts: list[str] = []
+    level: list[Any] = [data]
+    depth = 1
+    while level:
+        deeper: list[Any] = []
+        for value in level:
+            kind = type(value)
+            if kind is str:
+                texts.append(value)
+            elif kind is dict or kind is list or kind is tuple:
+                if depth > max_depth:
+                    raise JsonInputError(f"nested more than {max_depth} levels deep")
+                if kind is dict:
+                    for key in value:
+                        if type(key) is not str:
+                            _check_key(key)
+                        texts.append(key)
+                    deeper.extend(value.values())
+                else:
+                    deeper.extend(value)
+            elif value is None or kind is bool:
+                continue
             else:
-                stack.extend((item, depth + 1) for item in value)
-        elif isinstance(value, bool) or value is None:
-            continue
-        elif isinstance(value, int):
-            if value.bit_length() > 128:
-                raise JsonInputError("an integer is too large")
-        elif isinstance(value, float) and not math.isfinite(value):
+                _check_other(value, depth, max_depth, texts, deeper)
+        level = deeper
+        depth += 1
+    if texts and _SURROGATE.search("".join(texts)):
+        raise JsonInputError("a string holds half of a surrogate pair (not Unicode text)")
+
+
+def _check_key(key: object) -> None:
+    if not isinstance(key, str):
+        raise JsonInputError(f"a key must be text, not {type(key).__name__}")
+
+
+def _check_other(value: Any, depth: int, max_depth: int, texts: list[str],
+                 deeper: list[Any]) -> None:
+    """Numbers, and subclasses of the JSON types (rare: built in Python, not read)."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if value.bit_length() > 128:
+            raise JsonInputError("an integer is too large")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
             raise JsonInputError(f"{value} is not a number JSON allows")
+    elif isinstance(value, str):
+        texts.append(str(value))
+    elif isinstance(value, (dict, list, tuple)):
+        if depth > max_depth:
+            raise JsonInputError(f"nested more than {max_depth} levels deep")
+        if isinstance(value, dict):
+            for key in value:
+                _check_key(key)
+                texts.append(str(key))
+            deeper.extend(value.values())
+        else:
+            deeper.extend(value)
 
 
 def read_limited(stream: IO[bytes], limit: int) -> bytes:
