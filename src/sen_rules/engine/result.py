@@ -27,9 +27,17 @@ from typing import Any
 from ..rulebase import Citation, InForce
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None), date})
+
+
 def freeze(value: Any) -> Any:
-    """A deep, immutable copy of JSON-like data (dates kept as dates)."""
+    """A deep, immutable copy of JSON-like data (dates kept as dates).
+
+    Runs for every detail of every decision, so the common kinds are tested by exact type
+    before the general (and slow) ``Mapping`` check."""
     kind = type(value)
+    if kind in _SCALARS:
+        return value
     if kind is dict or kind is MappingProxyType:
         return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
     if kind is list or kind is tuple:
