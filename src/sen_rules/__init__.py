@@ -18,11 +18,11 @@ Every error raised on purpose is a :class:`SenRulesError` with a code and a loca
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
+from .audit import Verification, make_record, record_to_json, verify_record
 from .case import Case, case_json_schema, parse_case
 from .engine.batch import BatchResult
 from .engine.batch import evaluate_many as _evaluate_many
@@ -40,31 +40,15 @@ from .errors import (
     SenRulesError,
     SourceLocation,
 )
-from .loading.loader import bundled_rules_dir, load_rulebase
-from .rulebase import Rulebase
-
-__version__ = "0.1.0"
-
-# the audit and explanation packages import the engine, so they come after the names above
-from .audit import Verification, make_record, record_to_json, verify_record
 from .explain import Explanation
 from .explain import explain as explain_case
+from .loading.bundled import bundled_rulebase
+from .loading.loader import bundled_rules_dir, load_rulebase
 from .reports.html import html_report
 from .reports.markdown import markdown_report
+from .rulebase import Rulebase
 from .timelines import ChangePoint, Timeline, build_timeline
-
-_bundled: Rulebase | None = None
-_bundled_lock = threading.Lock()
-
-
-def bundled_rulebase() -> Rulebase:
-    """The rulebase shipped with the package, loaded once per process."""
-    global _bundled
-    if _bundled is None:
-        with _bundled_lock:
-            if _bundled is None:
-                _bundled = load_rulebase()
-    return _bundled
+from .version import __version__ as __version__
 
 
 def evaluate(
