@@ -48,8 +48,6 @@ RESHAPING: frozenset[str] = frozenset({
     "authoring/docs.py:markdown", "language/printer.py:_words",
     "server/routes_evaluate.py:evaluate_batch", "explain/text.py:area_lines",
     "explain/narrative.py:_decision", "reports/markdown.py:decision_md",
-    "timelines/points.py",
-    "language/syntax.py:primary",
 })
 
 # imports inside functions, in files being reshaped elsewhere, that close a cycle today
