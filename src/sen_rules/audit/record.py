@@ -23,7 +23,9 @@ from typing import Any
 from ..case import Case
 from ..engine.result import dumps
 from ..explain.core import trace_and_decide, trace_to_dict
+from ..loading.bundled import bundled_rulebase
 from ..rulebase import Rulebase
+from ..version import __version__
 
 RECORD_KIND = "sen-rules decision record"
 RECORD_FORMAT = 1
@@ -51,8 +53,6 @@ def seal_of(body: Mapping[str, Any], key: bytes | None) -> dict[str, str]:
 
 
 def package_version() -> str:
-    from .. import __version__
-
     return __version__
 
 
@@ -65,8 +65,6 @@ def make_record(case: Case | Mapping[str, Any] | str | bytes, *, as_of: date | s
     :func:`sen_rules.audit.verify_record`. ``key`` seals it with HMAC-SHA256 instead of a
     plain sha256 (the same key is then needed to verify it).
     """
-    from .. import bundled_rulebase
-
     rb = rulebase or bundled_rulebase()
     valid, day, evaluation, trace = trace_and_decide(rb, case, as_of, backend)
     case_json = canonical_case(valid)

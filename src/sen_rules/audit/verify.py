@@ -34,6 +34,7 @@ from ..dates import parse_day
 from ..engine.service import BACKENDS
 from ..errors import CaseError, RecordError
 from ..explain.core import trace_and_decide, trace_to_dict
+from ..loading.bundled import bundled_rulebase
 from ..rulebase import Rulebase, short
 from ..textsafe import neutralise
 from .record import FIELDS, RECORD_FORMAT, RECORD_KIND, package_version, seal_of, sha256_of
@@ -345,8 +346,6 @@ def verify_record(record: str | bytes | Mapping[str, Any], *, rulebase: Rulebase
     Raises :class:`RecordError` when the record is malformed (SR501), has been altered
     (SR502), needs a key that was not given (SR503) or cannot be replayed (SR504).
     """
-    from .. import bundled_rulebase
-
     data = load_record(record)
     check_seal(data, key)
     rb = rulebase or bundled_rulebase()

@@ -18,8 +18,8 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from .. import __version__
 from ..errors import CaseError, RulebaseError, SenRulesError
+from ..version import __version__
 from .common import CommandError
 
 

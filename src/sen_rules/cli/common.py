@@ -13,12 +13,13 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, TextIO, TypedDict, cast
 
-from .. import bundled_rulebase, load_rulebase
 from ..case import MAX_CASE_BYTES
 from ..engine.service import BACKENDS
 from ..engine.workers import MAX_WORKERS
 from ..jsonread import JsonInputError, decode, read_limited
 from ..lines import LineWriter, stdin_bytes
+from ..loading.bundled import bundled_rulebase
+from ..loading.loader import load_rulebase
 from ..rulebase import Rulebase
 
 

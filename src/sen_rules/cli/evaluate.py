@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from .. import evaluate
+from ..api import evaluate
 from ..engine.batch import MAX_LINE_BYTES, evaluate_many
 from ..engine.result import dumps
 from ..errors import BatchError

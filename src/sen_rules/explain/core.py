@@ -13,10 +13,12 @@ from ..engine.native import Env
 from ..engine.result import Evaluation, NotApplicable, dumps
 from ..engine.service import check_backend, compiled, match, prepare
 from ..errors import EvaluationError
+from ..loading.bundled import bundled_rulebase
 from ..reports.chain import not_applicable_words
 from ..rulebase import Rulebase
 from .counterfactual import Counterfactual, SearchSummary, find_counterfactuals
 from .reasons import also_not_met, why_false
+from .text import render_explanation, render_summary
 from .trace import AreaTrace, RuleTrace, Trace, check_against, relied_on, trace_case
 from .values import to_json
 
@@ -105,8 +107,6 @@ class Explanation:
 
     def to_text(self, full: bool = False) -> str:
         """For a person: the summary of each decision, or with ``full`` the whole trace."""
-        from .text import render_explanation, render_summary
-
         return render_explanation(self) if full else render_summary(self)
 
 
@@ -144,7 +144,6 @@ def explain(case: Case | Mapping[str, Any] | str | bytes, *, as_of: date | str,
     trace is produced from the same compiled rules and checked against it (a disagreement
     raises :class:`EvaluationError` SR306 instead of giving an inconsistent answer).
     """
-    from .. import bundled_rulebase
     rb = rulebase or bundled_rulebase()
     valid, day, evaluation, trace = trace_and_decide(rb, case, as_of, backend)
     found: list[Counterfactual] = []

@@ -9,18 +9,42 @@ every condition with its value).
 from __future__ import annotations
 
 import textwrap
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import Protocol
 
+from ..case import Case
+from ..engine.result import Evaluation
 from ..language import ir
 from ..language.printer import canonical
 from ..reports.chain import not_applicable_words, settings_words, uses_words
 from ..reports.text import WIDTH, rulebase_line, text_of
+from ..rulebase import Rulebase
+from .counterfactual import Counterfactual, SearchSummary
 from .reasons import also_not_met, why_false, why_true
 from .trace import AreaTrace, Node, Trace
 from .values import place_in_words, say
 
-if TYPE_CHECKING:
-    from .core import Explanation
+
+class Explained(Protocol):
+    """What the text reads of an explanation (:class:`.core.Explanation` gives it), so
+    that this module does not import the one that renders through it."""
+
+    @property
+    def rulebase(self) -> Rulebase: ...
+    @property
+    def case(self) -> Case: ...
+    @property
+    def as_of(self) -> date: ...
+    @property
+    def backend(self) -> str: ...
+    @property
+    def evaluation(self) -> Evaluation: ...
+    @property
+    def trace(self) -> Trace: ...
+    @property
+    def counterfactuals(self) -> tuple[Counterfactual, ...]: ...
+    @property
+    def searched(self) -> tuple[SearchSummary, ...]: ...
 
 # the mark of a rule in the full trace: it decided or raised its finding; it matched but
 # the hit policy gave the decision to another rule; it did not fire
@@ -64,7 +88,7 @@ def node_lines(node: Node, indent: str) -> list[str]:
     return lines
 
 
-def area_lines(trace: Trace, at: AreaTrace, x: Explanation) -> list[str]:
+def area_lines(trace: Trace, at: AreaTrace, x: Explained) -> list[str]:
     area = at.area
     head = f"== {area.title} ({area.id}): "
     if at.applies_node is None:
@@ -137,7 +161,7 @@ def area_lines(trace: Trace, at: AreaTrace, x: Explanation) -> list[str]:
     return lines
 
 
-def changes_lines(x: Explanation, topic: str, indent: str) -> list[str]:
+def changes_lines(x: Explained, topic: str, indent: str) -> list[str]:
     cfs = [c for c in x.counterfactuals if c.topic == topic]
     searched = next((s for s in x.searched if s.topic == topic), None)
     if searched is None:
@@ -156,7 +180,7 @@ def changes_lines(x: Explanation, topic: str, indent: str) -> list[str]:
 SUMMARY_REASON_LINES = 4  # of the first failed condition of each rule, in the summary
 
 
-def summary_lines(trace: Trace, at: AreaTrace, x: Explanation) -> list[str]:
+def summary_lines(trace: Trace, at: AreaTrace, x: Explained) -> list[str]:
     """One decision for a case officer: what decided, why, what did not apply, what would
     change it."""
     area = at.area
@@ -195,14 +219,14 @@ def summary_lines(trace: Trace, at: AreaTrace, x: Explanation) -> list[str]:
     return lines
 
 
-def heading(x: Explanation) -> list[str]:
+def heading(x: Explained) -> list[str]:
     """The first lines of every explanation: the case, the date, the rulebase, the backend."""
     rb = x.rulebase
     return [f"Explanation of case {x.case.child.id}, evaluated on {x.as_of.isoformat()}",
             f"{rulebase_line(rb.name, rb.version, rb.sha256)}, backend {x.backend}", ""]
 
 
-def render_summary(x: Explanation) -> str:
+def render_summary(x: Explained) -> str:
     """The short form: each decision, what decided it, what did not apply and what would
     change it; the areas not in play named with the reason."""
     lines = heading(x)
@@ -238,7 +262,7 @@ def render_summary(x: Explanation) -> str:
     return text_of(lines)
 
 
-def render_explanation(x: Explanation) -> str:
+def render_explanation(x: Explained) -> str:
     lines = heading(x)
     for at in x.trace.areas:
         lines.extend(area_lines(x.trace, at, x))

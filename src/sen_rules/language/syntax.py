@@ -370,8 +370,28 @@ class Parser:
 
     def primary(self) -> Node:
         tok = self.tok
-        if tok.kind == "NUMBER":
+        if tok.kind in ("NUMBER", "STRING", "DATE") or self.at("true", "false"):
+            return self.literal()
+        if self.at("count"):
+            return self.count()
+        if tok.kind == "NAME":
+            return self.name_or_call()
+        if self.at("("):
             self.advance()
+            inner = self.expr()
+            self.expect(")", "')' to close '('")
+            return inner
+        if self.at("["):
+            return self.list_expr()
+        if tok.kind == "KEYWORD":
+            raise self.error(f"'{tok.text}' cannot start a value here; expected a field, a number, "
+                             "quoted text, a date or '('")
+        raise self.error("expected a field, a number, quoted text, a date or '('")
+
+    def literal(self) -> Node:
+        """A number (or a duration), quoted text, a date, true or false."""
+        tok = self.advance()
+        if tok.kind == "NUMBER":
             value: int | float = float(tok.text) if "." in tok.text else int(tok.text)
             if abs(value) > 1e9:
                 raise ParseError(tok.start, "numbers in conditions must be below one billion")
@@ -383,66 +403,58 @@ class Parser:
                                "duration")
             return Literal(tok.start, tok.end, value, "number")
         if tok.kind == "STRING":
-            self.advance()
             body = tok.text[1:-1]
             if "\\" in body:
                 raise ParseError(tok.start, "backslashes are not allowed in quoted text")
             return Literal(tok.start, tok.end, body, "string")
         if tok.kind == "DATE":
-            self.advance()
             try:
                 value_date = date.fromisoformat(tok.text)
             except ValueError:
                 raise ParseError(tok.start, f"{tok.text} is not a real date") from None
             return Literal(tok.start, tok.end, value_date, "date")
-        if self.at("true", "false"):
-            self.advance()
-            return Literal(tok.start, tok.end, tok.text == "true", "bool")
-        if self.at("count"):
-            self.advance()
-            self.expect("(", "'(' after 'count'")
-            var = self.name_token("a name for each item, as in 'count(d in disputes where ...)'")
-            self.expect("in", "'in' after the item name")
-            coll = self.postfix()
-            condition: Node | None = None
-            if self.at("where"):
-                self.advance()
-                condition = self.expr()
-            end = self.expect(")", "')' to close 'count('").end
-            return Quantified(tok.start, end, "count", var.text, coll, condition)
-        if tok.kind == "NAME":
-            self.advance()
-            if self.at("("):
-                self.advance()
-                args: list[Node] = []
-                if not self.at(")"):
-                    args.append(self.expr())
-                    while self.at(","):
-                        self.advance()
-                        args.append(self.expr())
-                end = self.expect(")", f"',' or ')' in the call of {tok.text}").end
-                return Call(tok.start, end, tok.text, tuple(args))
-            return Name(tok.start, tok.end, (tok.text,), (tok.start,))
-        if self.at("("):
-            self.advance()
-            inner = self.expr()
-            self.expect(")", "')' to close '('")
-            return inner
-        if self.at("["):
-            start = self.advance().start
-            items: list[Node] = []
-            if not self.at("]"):
-                items.append(self.expr())
-                while self.at(","):
-                    self.advance()
-                    items.append(self.expr())
-            end = self.expect("]", "',' or ']' in the list").end
-            return ListExpr(start, end, tuple(items))
-        if tok.kind == "KEYWORD":
-            raise self.error(f"'{tok.text}' cannot start a value here; expected a field, a number, "
-                             "quoted text, a date or '('")
-        raise self.error("expected a field, a number, quoted text, a date or '('")
+        return Literal(tok.start, tok.end, tok.text == "true", "bool")
 
+    def count(self) -> Node:
+        """``count(x in L where C)``."""
+        start = self.advance().start
+        self.expect("(", "'(' after 'count'")
+        var = self.name_token("a name for each item, as in 'count(d in disputes where ...)'")
+        self.expect("in", "'in' after the item name")
+        coll = self.postfix()
+        condition: Node | None = None
+        if self.at("where"):
+            self.advance()
+            condition = self.expr()
+        end = self.expect(")", "')' to close 'count('").end
+        return Quantified(start, end, "count", var.text, coll, condition)
+
+    def name_or_call(self) -> Node:
+        """A name, or the call of a function with its arguments."""
+        tok = self.advance()
+        if not self.at("("):
+            return Name(tok.start, tok.end, (tok.text,), (tok.start,))
+        self.advance()
+        args: list[Node] = []
+        if not self.at(")"):
+            args.append(self.expr())
+            while self.at(","):
+                self.advance()
+                args.append(self.expr())
+        end = self.expect(")", f"',' or ')' in the call of {tok.text}").end
+        return Call(tok.start, end, tok.text, tuple(args))
+
+    def list_expr(self) -> Node:
+        """``[a, b, ...]``."""
+        start = self.advance().start
+        items: list[Node] = []
+        if not self.at("]"):
+            items.append(self.expr())
+            while self.at(","):
+                self.advance()
+                items.append(self.expr())
+        end = self.expect("]", "',' or ']' in the list").end
+        return ListExpr(start, end, tuple(items))
 
 def parse(text: str) -> Node:
     """Parse a condition or value expression; raises :class:`ParseError`."""

@@ -16,8 +16,9 @@ from ..engine.result import Decision, Evaluation, thaw
 from ..engine.service import check_backend, evaluate_case, parse_as_of
 from ..errors import CaseError, SenRulesError
 from ..rulebase import Rulebase
-from .points import Candidates, candidate_days, smooth_details
+from .points import Candidates, candidate_days
 from .result import AreaChange, ChangePoint, Timeline
+from .smooth import smooth_details
 
 __all__ = ["AreaChange", "ChangePoint", "Timeline", "build_timeline", "decision_key"]
 

@@ -46,7 +46,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
-from weakref import WeakKeyDictionary
 
 from ..case import Case
 from ..engine.native import DecisionValue, Env, match_native
@@ -54,25 +53,12 @@ from ..engine.service import compiled
 from ..explain.trace import NodeFunctions, node_functions
 from ..language import ir
 from ..rulebase import Area, Epoch, Rulebase
+from .moves import MONOTONE, MOVING_EVERY_DAY, STEPPING, VARIADIC_INCREASING
+from .smooth import smooth_details
 
 Shape = Literal["const", "inc", "dec"] | None
 DAY = timedelta(days=1)
 MAX_STEPS = 400  # steps of one stepping value followed before scanning it instead
-
-# how each date function moves with each argument (+1 with it, -1 against it)
-_MONOTONE: dict[str, tuple[int, ...]] = {
-    "age_on": (-1, 1), "birthday": (1, 1), "compulsory_school_age_start": (1,),
-    "compulsory_school_age_end": (1,), "academic_year_start": (1,), "academic_year_end": (1,),
-    "year_group": (-1, 1), "year_group_start": (1, 1), "days_between": (-1, 1),
-}
-_VARIADIC_INCREASING = frozenset({"earliest", "latest"})
-# functions of a moving date that move every day with it (their parts are followed)
-_MOVING_EVERY_DAY = frozenset({"earliest", "latest", "days_between", "birthday"})
-# functions whose value steps (changes on few days) rather than moving every day
-_STEPPING = frozenset({"age_on", "compulsory_school_age_start", "compulsory_school_age_end",
-                       "academic_year_start", "academic_year_end", "year_group",
-                       "year_group_start"})
-
 
 class Smooth(Exception):  # noqa: N818 - a signal within the analysis, not an error
     """A value that changes every day: its changes are not change points."""
@@ -208,10 +194,10 @@ class _Piece:
         if isinstance(e, ir.IfThenElse) and not self.moving(e.condition, area):
             return _combine(self.shape(e.then, area), self.shape(e.otherwise, area))
         if isinstance(e, ir.Call):
-            if e.function in _VARIADIC_INCREASING:
+            if e.function in VARIADIC_INCREASING:
                 signs: tuple[int, ...] = (1,) * len(e.args)
             else:
-                signs = _MONOTONE.get(e.function, ())
+                signs = MONOTONE.get(e.function, ())
                 if len(signs) != len(e.args):
                     return None
             result: Shape = "const"
@@ -260,8 +246,8 @@ class _Piece:
         if isinstance(e, ir.Membership) and not self.moving(e.collection, area):
             members = self.value(e.collection, area, binds, self.lo) or ()
             return self.against(e, e.item, members, area, binds)
-        if isinstance(e, ir.Call) and e.function not in _MOVING_EVERY_DAY:
-            if e.function in _STEPPING and self.shape(e, area) in ("inc", "dec"):
+        if isinstance(e, ir.Call) and e.function not in MOVING_EVERY_DAY:
+            if e.function in STEPPING and self.shape(e, area) in ("inc", "dec"):
                 return self.steps(e, area, binds)
             return self.scan(e, area, binds)
         if isinstance(e, ir.Known):
@@ -478,48 +464,3 @@ def candidate_days(rulebase: Rulebase, case: Case, start: date, end: date) -> Ca
             break
         day = hi + DAY
     return found
-
-
-_smooth: WeakKeyDictionary[Rulebase, dict[date, dict[str, frozenset[str]]]] = \
-    WeakKeyDictionary()
-
-
-def smooth_details(rulebase: Rulebase, epoch: Epoch) -> dict[str, frozenset[str]]:
-    """Per area (and per flag or note code), the details that move with the date every day
-    (counts of days from the evaluation date): shown, but not change points."""
-    per_epoch = _smooth.setdefault(rulebase, {})
-    found = per_epoch.get(epoch.start)
-    if found is None:
-        found = per_epoch[epoch.start] = _smooth_details(rulebase, epoch)
-    return found
-
-
-def _smooth_details(rulebase: Rulebase, epoch: Epoch) -> dict[str, frozenset[str]]:
-    out: dict[str, set[str]] = {}
-    for area in rulebase.areas:
-        for rule in area.all_rules:
-            if rule.key not in epoch.rule_keys:
-                continue
-            owner = area.id if rule.effect == "outcome" else f"{area.id}:{rule.value}"
-            for name, expr in rule.details.items():
-                if _is_smooth(rulebase, epoch, expr, area.id):
-                    out.setdefault(owner, set()).add(name)
-    return {k: frozenset(v) for k, v in out.items()}
-
-
-def _is_smooth(rulebase: Rulebase, epoch: Epoch, e: ir.Expr, area: str | None) -> bool:
-    if isinstance(e, ir.AsOf):
-        return True
-    if isinstance(e, ir.DefinitionRef):
-        d = rulebase.definitions[rulebase.definition_key(e.name, area)]
-        return _is_smooth(rulebase, epoch, d.expr, d.area)
-    if isinstance(e, ir.DecisionRef):  # a detail of another decision that moves every day
-        used = rulebase.area(e.area)
-        return used is not None and any(
-            _is_smooth(rulebase, epoch, r.details[e.field], used.id) for r in used.all_rules
-            if r.key in epoch.rule_keys and r.effect == "outcome" and e.field in r.details)
-    if isinstance(e, ir.Call) and e.function in _STEPPING:
-        return False
-    if isinstance(e, (ir.Compare, ir.BoolOp, ir.Not, ir.Known, ir.Membership, ir.Quantifier)):
-        return False
-    return any(_is_smooth(rulebase, epoch, c, area) for c in e.children())

@@ -1,0 +1,1 @@
+"""The stages of a compilation, one job each; :mod:`..pipeline` lists them in order."""
