@@ -18,9 +18,10 @@ from ..engine.result import Decision, thaw
 from ..reports.chain import basis_words, not_applicable_words
 from ..rulebase import Citation, Rulebase
 from ..sources import fold
+from ..values import detail_words
 from .reasons import Reason, why_false, why_true
 from .trace import AreaTrace, RuleTrace, Trace, relied_on
-from .values import day_words, say
+from .values import day_words, say, say_computed
 
 if TYPE_CHECKING:
     from .core import Explanation
@@ -162,18 +163,6 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _detail(value: Any) -> str:
-    if isinstance(value, date):
-        return day_words(value)
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_detail(v) for v in value) or "none"
-    if value is None:
-        return "not known"
-    if isinstance(value, str):
-        return value
-    return say(value)
-
-
 def _rule_section(trace: Trace, rt: RuleTrace, role: str) -> RuleSection:
     r = rt.rule
     return RuleSection(r.id, r.version, r.title, role, tuple(why_true(trace, rt.node)),
@@ -205,7 +194,7 @@ def _decision(x: Explanation, at: AreaTrace, d: Decision) -> DecisionSection:
     relied = relied_on(trace, used_nodes)
     facts = tuple((p, say(v)) for p, v in relied.facts.items()
                   if v is None or not _is_record(v))
-    derived = tuple((dv.title, dv.name, say(dv.value)) for dv in relied.derived.values())
+    derived = tuple((dv.title, dv.name, say_computed(dv.value)) for dv in relied.derived.values())
     # the decisions of other areas and the settings (conventions) the rules read, said aloud
     derived += tuple((f"The decision “{b.title}”", f"decisions.{b.topic}", basis_words(b))
                      for b in d.uses)
@@ -243,7 +232,7 @@ def _decision(x: Explanation, at: AreaTrace, d: Decision) -> DecisionSection:
         RuleSection(ref.id, ref.version, ref.title, ref.role, (),
                     quote_clauses(rb, ref.citations))
         for ref in d.rules if ref.role in ("check", "criterion"))
-    details = tuple((k.replace("_", " "), _detail(v)) for k, v in thaw(d.details).items()
+    details = tuple((k.replace("_", " "), detail_words(v)) for k, v in thaw(d.details).items()
                     if k not in ("ranking", "steps") and not isinstance(v, dict)
                     and not (isinstance(v, list) and v and isinstance(v[0], dict)))
     cfs = [c for c in x.counterfactuals if c.topic == area.id]

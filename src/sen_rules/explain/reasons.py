@@ -19,7 +19,7 @@ from ..language import ir
 from ..language.functions import FUNCTIONS
 from ..language.printer import negate, words
 from .trace import Node, Trace
-from .values import path_words, say
+from .values import path_words, say, say_computed
 
 MAX_ITEMS_SHOWN = 5
 
@@ -199,7 +199,7 @@ class _Explainer:
         name = definition.name if definition else key
         body = self.definition_node(node)
         if node.expr.type.kind != "bool":
-            text = f"{title} ({name}) is {say(node.value)}"
+            text = f"{title} ({name}) is {say_computed(node.value)}"
             return [Reason(text)]
         head = f"{'met' if holds else 'not met'}: “{title}” ({name})"
         if body is None:

@@ -17,7 +17,7 @@ from ..reports.chain import not_applicable_words, settings_words, uses_words
 from ..reports.text import WIDTH, rulebase_line, text_of
 from .reasons import also_not_met, why_false, why_true
 from .trace import AreaTrace, Node, Trace
-from .values import place_in_words, say
+from .values import place_in_words, say, say_computed
 
 if TYPE_CHECKING:
     from .core import Explanation
@@ -36,7 +36,7 @@ def mark(role: str, fired: bool) -> str:
 def _value(node: Node) -> str:
     if node.error:
         return f"cannot be computed ({node.error})"
-    return say(node.value)
+    return say_computed(node.value)
 
 
 def node_lines(node: Node, indent: str) -> list[str]:
@@ -247,7 +247,7 @@ def render_explanation(x: Explanation) -> str:
         lines.append("== Definitions used ==")
         for key, d in x.trace.definitions.items():
             flag = "" if d.used else "  (not needed for the decision)"
-            value = say(d.value) if d.error is None else f"cannot be computed ({d.error})"
+            value = say_computed(d.value) if d.error is None else f"cannot be computed ({d.error})"
             lines.append(f"  {key} = {value} — {d.definition.title}{flag}")
             if d.node is not None:
                 lines.extend(node_lines(d.node, "      "))
