@@ -202,9 +202,35 @@ def _decision(x: Explanation, at: AreaTrace, d: Decision) -> DecisionSection:
     overridden = tuple(NotApplied(rt.rule.id, rt.rule.title, rt.rule.effect,
                                   tuple(why_true(trace, rt.node)))
                        for rt in at.rules if rt.role == "overridden")
+    not_applied = _not_applied(trace, at)
+    ranking = tuple(thaw(d.details.get("ranking") or ()))
+    steps = _ranking_steps(d)
+    criteria = tuple(
+        RuleSection(ref.id, ref.version, ref.title, ref.role, (),
+                    quote_clauses(rb, ref.citations))
+        for ref in d.rules if ref.role in ("check", "criterion"))
+    details = tuple((k.replace("_", " "), detail_words(v)) for k, v in thaw(d.details).items()
+                    if k not in ("ranking", "steps") and not isinstance(v, dict)
+                    and not (isinstance(v, list) and v and isinstance(v[0], dict)))
+    cfs = [c for c in x.counterfactuals if c.topic == area.id]
+    searched_text = _searched_text(x, area.id)
+    applies = (tuple(why_true(trace, at.applies_node)) if at.applies_node is not None else ())
+    return DecisionSection(
+        topic=area.id, title=area.title, outcome=d.outcome, outcome_label=d.outcome_label,
+        hit_policy=area.hit_policy, details=details, applies=applies, because=because,
+        findings=tuple(findings), ranking=ranking, ranking_steps=tuple(steps),
+        criteria=criteria, facts=facts, derived=derived, overridden=overridden,
+        not_applied=tuple(not_applied),
+        counterfactuals=tuple(c.text for c in cfs if c.kind == "outcome"),
+        flag_counterfactuals=tuple(c.text for c in cfs if c.kind == "flag"),
+        searched=searched_text)
+
+
+def _not_applied(trace: Trace, at: AreaTrace) -> list[NotApplied]:
+    """The rules of an area that did not fire, and the findings that were not raised."""
     not_applied = []
     for rt in at.rules:
-        if rt.fired or rt.rule is area.otherwise:
+        if rt.fired or rt.rule is at.area.otherwise:
             continue
         not_applied.append(NotApplied(rt.rule.id, rt.rule.title, rt.rule.effect,
                                       tuple(why_false(trace, rt.node))))
@@ -218,7 +244,11 @@ def _decision(x: Explanation, at: AreaTrace, d: Decision) -> DecisionSection:
                         + " or ".join(rt.rule.when_decided_by) + ", and it does not")
             not_applied.append(NotApplied(rt.rule.id, rt.rule.title, rt.rule.effect,
                                           (Reason(text),)))
-    ranking = tuple(thaw(d.details.get("ranking") or ()))
+    return not_applied
+
+
+def _ranking_steps(d: Decision) -> list[str]:
+    """Each step of a ranking in words, with the conflicts the panel has to weigh."""
     steps = []
     for step in thaw(d.details.get("steps") or ()):
         text = (f"{step['higher']} {'and' if step['tie'] else 'above'} {step['lower']}: "
@@ -228,35 +258,20 @@ def _decision(x: Explanation, at: AreaTrace, d: Decision) -> DecisionSection:
             text += f" (but {pulls} favour{'s' if len(step['conflicts']) == 1 else ''} " \
                     f"{step['lower']}: a conflict for the panel to weigh)"
         steps.append(text)
-    criteria = tuple(
-        RuleSection(ref.id, ref.version, ref.title, ref.role, (),
-                    quote_clauses(rb, ref.citations))
-        for ref in d.rules if ref.role in ("check", "criterion"))
-    details = tuple((k.replace("_", " "), detail_words(v)) for k, v in thaw(d.details).items()
-                    if k not in ("ranking", "steps") and not isinstance(v, dict)
-                    and not (isinstance(v, list) and v and isinstance(v[0], dict)))
-    cfs = [c for c in x.counterfactuals if c.topic == area.id]
-    searched = next((s for s in x.searched if s.topic == area.id), None)
-    if searched is None:
-        searched_text = "Counterfactuals were not computed."
-    else:
-        searched_text = (f"Searched {searched.singles} single changes"
-                         + (f" and {searched.pairs} pairs" if searched.pairs else "")
-                         + " of the facts the rules of this area read; each change listed was "
-                         f"verified by evaluating the changed case again ({x.backend} backend)."
-                         + ("" if searched.complete else " The search stopped at its budget "
-                            "of evaluations: other changes may exist."))
-    applies = (tuple(why_true(trace, at.applies_node)) if at.applies_node is not None else ())
-    return DecisionSection(
-        topic=area.id, title=area.title, outcome=d.outcome, outcome_label=d.outcome_label,
-        hit_policy=area.hit_policy, details=details, applies=applies, because=because,
-        findings=tuple(findings), ranking=ranking, ranking_steps=tuple(steps),
-        criteria=criteria, facts=facts, derived=derived, overridden=overridden,
-        not_applied=tuple(not_applied),
-        counterfactuals=tuple(c.text for c in cfs if c.kind == "outcome"),
-        flag_counterfactuals=tuple(c.text for c in cfs if c.kind == "flag"),
-        searched=searched_text)
+    return steps
 
+
+def _searched_text(x: Explanation, topic: str) -> str:
+    """How far the search for counterfactuals went."""
+    searched = next((s for s in x.searched if s.topic == topic), None)
+    if searched is None:
+        return "Counterfactuals were not computed."
+    return (f"Searched {searched.singles} single changes"
+            + (f" and {searched.pairs} pairs" if searched.pairs else "")
+            + " of the facts the rules of this area read; each change listed was "
+            f"verified by evaluating the changed case again ({x.backend} backend)."
+            + ("" if searched.complete else " The search stopped at its budget "
+               "of evaluations: other changes may exist."))
 
 def _is_record(value: Any) -> bool:
     from pydantic import BaseModel
