@@ -183,13 +183,31 @@ class _Explainer:
 
 
 class _Why(Visitor[list[Reason]]):
-    """What the two readings share: definitions, quantifiers and ``if`` defer to the
-    explainer, with whether the condition held."""
+    """What the two readings share: ``and``, ``or`` and ``not`` mirror each other;
+    definitions, quantifiers and ``if`` defer to the explainer. ``holds``: which reading."""
 
     holds: bool
 
     def __init__(self, explainer: _Explainer) -> None:
         self.x = explainer
+
+    def visit_BoolOp(self, e: ir.BoolOp, node: Node) -> list[Reason]:
+        """The first part that decided (the failing part of an ``and``, the holding part
+        of an ``or``), else every part (why each alternative failed, or each part held)."""
+        lead = "met" if self.holds else "not met"
+        if e.op == ("or" if self.holds else "and"):
+            for child in node.children:
+                if child.truth == self.holds:
+                    return self.x.reasons(child, self.holds)
+            return [Reason(f"{lead}: {words(e)}")]
+        parts = [r for child in node.children for r in self.x.reasons(child, self.holds)]
+        head = "all of these hold:" if self.holds else "none of these holds:"
+        return [Reason(head, tuple(parts))] if len(parts) > 1 else parts
+
+    def visit_Not(self, e: ir.Not, node: Node) -> list[Reason]:
+        lead = "met" if self.holds else "not met"
+        return [Reason(f"{lead}: {self.x.negation(node)}, because",
+                       tuple(self.x.reasons(node.children[0], not self.holds)))]
 
     def visit_DefinitionRef(self, e: ir.DefinitionRef, node: Node) -> list[Reason]:
         return self.x.definition(node, self.holds)
@@ -211,19 +229,6 @@ class _WhyFalse(_Why):
         facts = "; ".join(_operand_note(c.expr, c.value) for c in n.children
                           if not _is_const(c.expr))
         return [Reason(f"not met: {words(node)}" + (f" — {facts}" if facts else ""))]
-
-    def visit_BoolOp(self, e: ir.BoolOp, node: Node) -> list[Reason]:
-        if e.op == "and":
-            for child in node.children:
-                if not child.truth:
-                    return self.x.false(child)
-            return [Reason(f"not met: {words(e)}")]
-        parts = [r for child in node.children for r in self.x.false(child)]
-        return [Reason("none of these holds:", tuple(parts))] if len(parts) > 1 else parts
-
-    def visit_Not(self, e: ir.Not, node: Node) -> list[Reason]:
-        return [Reason(f"not met: {self.x.negation(node)}, because",
-                       tuple(self.x.true(node.children[0])))]
 
     def visit_Compare(self, e: ir.Expr, node: Node) -> list[Reason]:
         facts = _facts(node)
@@ -250,19 +255,6 @@ class _WhyTrue(_Why):
 
     def generic_visit(self, node: ir.Expr, *args: Any, **kwargs: Any) -> list[Reason]:
         return [Reason(f"met: {words(node)}")]
-
-    def visit_BoolOp(self, e: ir.BoolOp, node: Node) -> list[Reason]:
-        if e.op == "or":
-            for child in node.children:
-                if child.truth:
-                    return self.x.true(child)
-            return [Reason(f"met: {words(e)}")]
-        parts = [r for child in node.children for r in self.x.true(child)]
-        return [Reason("all of these hold:", tuple(parts))] if len(parts) > 1 else parts
-
-    def visit_Not(self, e: ir.Not, node: Node) -> list[Reason]:
-        return [Reason(f"met: {self.x.negation(node)}, because",
-                       tuple(self.x.false(node.children[0])))]
 
     def visit_Compare(self, e: ir.Compare, node: Node) -> list[Reason]:
         if e.op == "=" and _is_const(e.right):
