@@ -71,6 +71,28 @@ class DateConventions:
     school_leaving_weekday: str = "Friday"
 
 
+# The settings that hold the date conventions, by name, with the type each must have in the
+# rulebase. The one list of these names: the loader checks the settings against it and the
+# date functions of the condition language name what they read from it.
+CONVENTION_SETTINGS: dict[str, str] = {
+    "leap_day_birthday": "choice",
+    "academic_year_start": "day_of_year",
+    "prescribed_days": "list_of_days_of_year",
+    "compulsory_school_age_lower": "integer",
+    "compulsory_school_age_upper": "integer",
+    "school_leaving_month": "integer",
+    "school_leaving_weekday": "choice",
+}
+
+
+def convention_settings(*names: str) -> tuple[str, ...]:
+    """``names``, each checked to be a convention setting (a misspelt name fails at import)."""
+    unknown = [n for n in names if n not in CONVENTION_SETTINGS]
+    if unknown:
+        raise ValueError(f"not date-convention settings: {', '.join(unknown)}")
+    return names
+
+
 def anniversary(dob: date, years: int, convention: LeapDayConvention) -> date:
     """The day a person born on ``dob`` attains age ``years``.
 

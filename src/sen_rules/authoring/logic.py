@@ -6,9 +6,10 @@ answers "possibly" and hands a partial model (values for the fields involved) to
 search in :mod:`.witness`, which looks for a concrete case.
 
 How: a condition (with its area's ``applies_when`` and every yes/no definition written
-out) is put in disjunctive normal form over *atoms*. Each alternative (a conjunction of
-atoms and negated atoms) is checked with small, sound theories that follow the language's
-semantics exactly (``docs/ARCHITECTURE.md``):
+out) is put in disjunctive normal form over *atoms* (the walk of
+:mod:`..language.normalform`, shared with the durable-rules lowering). Each alternative (a
+conjunction of atoms and negated atoms) is checked with small, sound theories that follow
+the language's semantics exactly (``docs/ARCHITECTURE.md``; they live in :mod:`.theories`):
 
 * whether a value is known: a comparison, ``in`` and ``not in`` are false when their
   value is unknown, so a positive comparison forces it known; ``is missing`` forces it
@@ -31,122 +32,39 @@ understand is left as an opaque atom, which can only make the answer "possibly".
 
 from __future__ import annotations
 
-import math
-import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from ..language import ir
 from ..language.functions import FUNCTIONS
+from ..language.normalform import NormalForm, TooComplex, product, union
+from ..language.operators import FLIP
 from ..language.printer import canonical
 from ..language.types import Type
 from ..rulebase import Definition, Rulebase
 from .casemodel import models_by_name, walk_path
+from .theories import (
+    Atom,
+    Check,
+    Conj,
+    KnownAtom,
+    Opaque,
+    Rel,
+    Term,
+    Value,
+    check,
+    is_hashable,
+    literal_text,
+)
+
+__all__ = ["Analysis", "Analyzer", "Check", "TooComplex"]
 
 MAX_CONJUNCTS = 256
 MAX_INLINE_DEPTH = 24
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-    ">": operator.gt, ">=": operator.ge,
-}
-_FLIP = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-_RELATIONS = {"=": frozenset("="), "!=": frozenset("<>"), "<": frozenset("<"),
-              "<=": frozenset("<="), ">": frozenset(">"), ">=": frozenset(">=")}
-_ALL_RELATIONS = frozenset("<=>")
-
-
-class TooComplex(Exception):  # noqa: N818 (a signal, not an error)
-    """The condition has too many alternatives to analyse (nothing is concluded)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    """A value a condition reads: a field, a setting, a definition, a calculation."""
-
-    key: str  # canonical text
-    kind: str  # bool | number | string | date | duration | object | list | unknown
-    enum: tuple[str, ...] | None
-    integer: bool
-    always_known: bool
-    parent: str | None  # the object this field is read from (fields only)
-    required_step: bool  # known whenever ``parent`` is (the case model requires it)
-    lo: Any = None
-    hi: Any = None
-    case_path: tuple[str, ...] | None = None  # for fields of the case (no list steps)
-
-
-@dataclass(frozen=True, slots=True)
-class Value:
-    """``term op constant``, or ``term in/notin {constants}``."""
-
-    term: str
-    op: str
-    value: Any
-    text: str = field(compare=False)
-
-    def holds(self, v: Any) -> bool:
-        if self.op == "in":
-            return bool(v in self.value)
-        if self.op == "notin":
-            return bool(v not in self.value)
-        try:
-            return bool(_COMPARE[self.op](v, self.value))
-        except TypeError:
-            return False
-
-
-@dataclass(frozen=True, slots=True)
-class Rel:
-    """``left op right`` between two terms (``left`` sorts first)."""
-
-    left: str
-    op: str
-    right: str
-    text: str = field(compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class KnownAtom:
-    term: str
-    text: str = field(compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Opaque:
-    """Anything else, by its canonical text; ``forces`` are terms known when it holds."""
-
-    key: str
-    forces: tuple[str, ...]
-    text: str = field(compare=False)
-
-
-Atom = Value | Rel | KnownAtom | Opaque
-Literal = tuple[Atom, bool]
-Conj = frozenset[Literal]
 TRUE: list[Conj] = [frozenset()]
 FALSE: list[Conj] = []
-
-
-def literal_text(lit: Literal) -> str:
-    atom, positive = lit
-    if positive:
-        return atom.text
-    if isinstance(atom, KnownAtom) and atom.text.endswith(" is known"):
-        return atom.text[: -len(" is known")] + " is missing"
-    return f"not ({atom.text})"
-
-
-@dataclass
-class Check:
-    """The verdict on one alternative: contradictory (with why) or a partial model."""
-
-    contradictory: bool
-    reason: str = ""
-    values: dict[str, Any] = field(default_factory=dict)  # term -> value, None = missing
-    relations: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -159,7 +77,7 @@ class Analysis:
     alternatives: int = 0
 
 
-class Analyzer:
+class Analyzer(NormalForm[Conj]):
     """Analyses conditions of one policy area (definitions resolve as in that area)."""
 
     def __init__(self, rulebase: Rulebase, area: str | None,
@@ -194,6 +112,9 @@ class Analyzer:
             reason = (f"each of its {len(checks)} alternatives is contradictory; "
                       f"the first because {reason}")
         return Analysis("unsat", reason, alternatives=len(checks))
+
+    def check(self, conj: Conj) -> Check:
+        return check(conj, self.terms)
 
     # ------------------------------------------------------------------ terms
     def definition(self, name: str) -> Definition | None:
@@ -243,33 +164,40 @@ class Analyzer:
 
     # ------------------------------------------------------------------ normal form
     def dnf(self, e: ir.Expr, positive: bool) -> list[Conj]:
-        if isinstance(e, ir.Const):
-            return TRUE if bool(e.value) == positive else FALSE
-        if isinstance(e, ir.BoolOp):
-            parts = [self.dnf(i, positive) for i in e.items]
-            result = parts[0]
-            for p in parts[1:]:
-                result = (_and(result, p, self.pruned) if (e.op == "and") == positive
-                          else _or(result, p))
-            return result
-        if isinstance(e, ir.Not):
-            return self.dnf(e.operand, not positive)
-        if isinstance(e, ir.DefinitionRef) and e.type.kind == "bool":
-            d = self.definition(e.name)
-            if d is not None and d.variable is None and self.depth < MAX_INLINE_DEPTH:
-                saved, self.area = self.area, d.area if d.area is not None else self.area
-                self.depth += 1
-                try:
-                    return self.dnf(d.expr, positive)
-                finally:
-                    self.depth -= 1
-                    self.area = saved
-        if isinstance(e, ir.IfThenElse) and e.type.kind == "bool":
-            then = _and(self.dnf(e.condition, True), self.dnf(e.then, positive), self.pruned)
-            other = _and(self.dnf(e.condition, False), self.dnf(e.otherwise, positive),
-                         self.pruned)
-            return _or(then, other)
-        atom = self.atom(e)
+        return self.visit(e, positive)
+
+    def always(self) -> list[Conj]:
+        return list(TRUE)
+
+    def both(self, a: list[Conj], b: list[Conj]) -> list[Conj]:
+        return _and(a, b, self.pruned)
+
+    def either(self, a: list[Conj], b: list[Conj]) -> list[Conj]:
+        return _or(a, b)
+
+    def visit_DefinitionRef(self, e: ir.DefinitionRef, positive: bool) -> list[Conj]:
+        d = self.definition(e.name) if e.type.kind == "bool" else None
+        if d is None or d.variable is not None or self.depth >= MAX_INLINE_DEPTH:
+            return self.leaf(e, positive)
+        saved, self.area = self.area, d.area if d.area is not None else self.area
+        self.depth += 1
+        try:
+            return self.dnf(d.expr, positive)
+        finally:
+            self.depth -= 1
+            self.area = saved
+
+    def visit_IfThenElse(self, e: ir.IfThenElse, positive: bool) -> list[Conj]:
+        if e.type.kind != "bool":
+            return self.leaf(e, positive)
+        then = _and(self.dnf(e.condition, True), self.dnf(e.then, positive), self.pruned)
+        other = _and(self.dnf(e.condition, False), self.dnf(e.otherwise, positive),
+                     self.pruned)
+        return _or(then, other)
+
+    def literal(self, e: ir.Expr, atom: tuple[Atom, bool] | bool, positive: bool
+                ) -> list[Conj]:
+        """The alternatives of an atom (or of a condition found always true or false)."""
         if isinstance(atom, bool):
             if atom != positive and not self.pruned:
                 self.pruned.append(f"'{canonical(e)}' is {'false' if positive else 'true'}")
@@ -277,6 +205,7 @@ class Analyzer:
         atom_, polarity = atom
         return [frozenset({(atom_, polarity == positive)})]
 
+    # ------------------------------------------------------------------ atoms
     def constant(self, e: ir.Expr) -> tuple[bool, Any]:
         """Whether ``e`` has a fixed value here, and the value."""
         if isinstance(e, ir.Const):
@@ -289,47 +218,61 @@ class Analyzer:
             return True, tuple(self.constant(i)[1] for i in e.items)
         return False, None
 
-    def atom(self, e: ir.Expr) -> tuple[Atom, bool] | bool:
+    def visit_Compare(self, e: ir.Compare, positive: bool) -> list[Conj]:
+        return self.literal(e, self.compare_atom(e), positive)
+
+    def compare_atom(self, e: ir.Compare) -> tuple[Atom, bool] | bool:
         text = canonical(e)
-        if isinstance(e, ir.Compare):
-            left, right, op = e.left, e.right, e.op
-            (lconst, lvalue), (rconst, rvalue) = self.constant(left), self.constant(right)
-            if lconst and rconst:
-                if lvalue is None or rvalue is None:
-                    return False
-                return Value("", op, rvalue, text).holds(lvalue)
-            if rconst:
-                if rvalue is None:
-                    return False
-                return Value(self.term(left), op, rvalue, text), True
-            if lconst:
-                if lvalue is None:
-                    return False
-                return Value(self.term(right), _FLIP[op], lvalue, text), True
-            a, b = self.term(left), self.term(right)
-            if a > b:
-                a, b, op = b, a, _FLIP[op]
-            return Rel(a, op, b, text), True
-        if isinstance(e, ir.Membership):
-            item = self.term(e.item)
-            fixed, values = self.constant(e.collection)
-            if fixed and isinstance(values, tuple) and all(_hashable(v) for v in values):
-                return Value(item, "notin" if e.negated else "in", frozenset(values), text), True
-            return Opaque(text, (item,), text), True
-        if isinstance(e, ir.Known):
-            return KnownAtom(self.term(e.operand), f"{canonical(e.operand)} is known"), \
-                not e.negated
-        if isinstance(e, ir.Quantifier) and e.kind in ("any", "no"):
-            if self.body_unsatisfiable(e):
-                return e.kind == "no"
-            return Opaque(text, (), text), True
+        left, right, op = e.left, e.right, e.op
+        (lconst, lvalue), (rconst, rvalue) = self.constant(left), self.constant(right)
+        if lconst and rconst:
+            if lvalue is None or rvalue is None:
+                return False
+            return Value("", op, rvalue, text).holds(lvalue)
+        if rconst:
+            if rvalue is None:
+                return False
+            return Value(self.term(left), op, rvalue, text), True
+        if lconst:
+            if lvalue is None:
+                return False
+            return Value(self.term(right), FLIP[op], lvalue, text), True
+        a, b = self.term(left), self.term(right)
+        if a > b:
+            a, b, op = b, a, FLIP[op]
+        return Rel(a, op, b, text), True
+
+    def visit_Membership(self, e: ir.Membership, positive: bool) -> list[Conj]:
+        text = canonical(e)
+        item = self.term(e.item)
+        fixed, values = self.constant(e.collection)
+        if fixed and isinstance(values, tuple) and all(is_hashable(v) for v in values):
+            atom = Value(item, "notin" if e.negated else "in", frozenset(values), text)
+            return self.literal(e, (atom, True), positive)
+        return self.literal(e, (Opaque(text, (item,), text), True), positive)
+
+    def visit_Known(self, e: ir.Known, positive: bool) -> list[Conj]:
+        atom = KnownAtom(self.term(e.operand), f"{canonical(e.operand)} is known")
+        return self.literal(e, (atom, not e.negated), positive)
+
+    def visit_Quantifier(self, e: ir.Quantifier, positive: bool) -> list[Conj]:
+        if e.kind not in ("any", "no"):
+            return self.leaf(e, positive)
+        if self.body_unsatisfiable(e):
+            return self.literal(e, e.kind == "no", positive)
+        text = canonical(e)
+        return self.literal(e, (Opaque(text, (), text), True), positive)
+
+    def leaf(self, e: ir.Expr, positive: bool, *args: Any) -> list[Conj]:
+        """Any other node: a constant, a yes/no value, or an opaque atom."""
+        text = canonical(e)
         fixed, value = self.constant(e)
         if fixed and isinstance(value, bool):
-            return value
+            return self.literal(e, value, positive)
         if e.type.kind == "bool" and isinstance(
                 e, (ir.FieldRef, ir.SettingRef, ir.Call, ir.DefinitionRef, ir.DecisionRef)):
-            return Value(self.term(e), "=", True, text), True
-        return Opaque(text, (), text), True
+            return self.literal(e, (Value(self.term(e), "=", True, text), True), positive)
+        return self.literal(e, (Opaque(text, (), text), True), positive)
 
     def body_unsatisfiable(self, q: ir.Quantifier) -> bool:
         if q.condition is None or q.collection.type.item is None:
@@ -347,109 +290,33 @@ class Analyzer:
         finally:
             self.variables, self.terms, self.pruned = saved_vars, saved_terms, saved_pruned
 
-    # ------------------------------------------------------------------ theories
-    def check(self, conj: Conj) -> Check:
-        literals = sorted(conj, key=lambda lit: (literal_text(lit), lit[1]))
-        for atom, positive in literals:
-            if (atom, not positive) in conj:
-                return Check(True, f"'{atom.text}' cannot both hold and not hold")
-        involved: set[str] = set()
-        known: set[str] = set()
-        missing: set[str] = set()
-        for atom, positive in literals:
-            if isinstance(atom, Value):
-                involved.add(atom.term)
-                if positive:
-                    known.add(atom.term)
-            elif isinstance(atom, Rel):
-                involved.update((atom.left, atom.right))
-                if positive:
-                    known.update((atom.left, atom.right))
-            elif isinstance(atom, KnownAtom):
-                involved.add(atom.term)
-                (known if positive else missing).add(atom.term)
-            elif positive:
-                involved.update(atom.forces)
-                known.update(atom.forces)
-        everything = set(involved)
-        for t in list(involved):
-            p = self.terms[t].parent
-            while p is not None and p not in everything:
-                everything.add(p)
-                p = self.terms[p].parent
-        known.update(t for t in everything if self.terms[t].always_known)
-        clash = _close_knowledge(self.terms, everything, known, missing)
-        if clash is not None:
-            texts = [literal_text(lit) for lit in literals if _mentions(lit[0], clash)]
-            why = " and ".join(f"'{t}'" for t in texts) or f"'{clash}'"
-            return Check(True, f"{why} need {clash} to be both recorded and missing")
-        values: dict[str, Any] = {}
-        for t in sorted(involved):
-            pos = [a for a, p in literals if p and isinstance(a, Value) and a.term == t]
-            neg = [a for a, p in literals if not p and isinstance(a, Value) and a.term == t]
-            if t in missing or t not in known:
-                values[t] = None
-                continue
-            if not pos and not neg:
-                continue
-            term = self.terms[t]
-            found = _find_value(term, pos, neg)
-            if found is _NONE:
-                texts = [a.text for a in pos] + [f"not ({a.text})" for a in neg]
-                why = " and ".join(f"'{x}'" for x in texts)
-                why += " cannot all hold" if len(texts) > 1 else " can never hold"
-                if term.lo is not None or term.hi is not None:
-                    why += (f" ({t} is between {_bound(term.lo)} and {_bound(term.hi)} in the "
-                            "case model)")
-                return Check(True, why)
-            values[t] = found
-        relations: dict[tuple[str, str], str] = {}
-        pairs: dict[tuple[str, str], list[tuple[Rel, bool]]] = {}
-        for atom, positive in literals:
-            if isinstance(atom, Rel):
-                pairs.setdefault((atom.left, atom.right), []).append((atom, positive))
-        for (a, b), rels in sorted(pairs.items()):
-            if a not in known or b not in known:
-                continue
-            allowed = frozenset("=") if a == b else _ALL_RELATIONS
-            for rel, positive in rels:
-                allowed &= _RELATIONS[rel.op] if positive else _ALL_RELATIONS - _RELATIONS[rel.op]
-            if not allowed:
-                texts = [rel.text if p else f"not ({rel.text})" for rel, p in rels]
-                return Check(True, " and ".join(f"'{x}'" for x in texts) + " cannot all hold")
-            relations[(a, b)] = sorted(allowed)[0]
-        return Check(False, values=values, relations=relations)
-
 
 # ---------------------------------------------------------------------------- helpers
 
 
 def _and(a: list[Conj], b: list[Conj], pruned: list[str] | None = None) -> list[Conj]:
-    out: list[Conj] = []
+    """``a and b``: alternatives that assert and deny the same atom are dropped (the first
+    such reason kept in ``pruned``), each alternative once."""
     seen: set[Conj] = set()
-    for x in a:
-        for y in b:
-            z = x | y
-            if z in seen:
-                continue
-            clash = next((atom for atom, p in sorted(z, key=literal_text)
-                          if (atom, not p) in z), None)
-            if clash is not None:
-                if pruned is not None and not pruned:
-                    pruned.append(f"'{clash.text}' cannot both hold and not hold")
-                continue
-            seen.add(z)
-            out.append(z)
-            if len(out) > MAX_CONJUNCTS:
-                raise TooComplex
-    return out
+
+    def combine(x: Conj, y: Conj) -> Conj | None:
+        z = x | y
+        if z in seen:
+            return None
+        clash = next((atom for atom, p in sorted(z, key=literal_text) if (atom, not p) in z),
+                     None)
+        if clash is not None:
+            if pruned is not None and not pruned:
+                pruned.append(f"'{clash.text}' cannot both hold and not hold")
+            return None
+        seen.add(z)
+        return z
+
+    return product(a, b, combine, MAX_CONJUNCTS)
 
 
 def _or(a: list[Conj], b: list[Conj]) -> list[Conj]:
-    out = list(dict.fromkeys(a + b))
-    if len(out) > MAX_CONJUNCTS:
-        raise TooComplex
-    return out
+    return union(a, b, MAX_CONJUNCTS)
 
 
 def _always_known(e: ir.Expr) -> bool:
@@ -463,122 +330,3 @@ def _always_known(e: ir.Expr) -> bool:
     if isinstance(e, (ir.Arith, ir.Negate)):
         return all(_always_known(c) for c in e.children())
     return False
-
-
-def _mentions(atom: Atom, term: str) -> bool:
-    names = {atom.term} if isinstance(atom, (Value, KnownAtom)) else (
-        {atom.left, atom.right} if isinstance(atom, Rel) else set(atom.forces))
-    return any(n == term or n.startswith(term + ".") or term.startswith(n + ".") for n in names)
-
-
-def _close_knowledge(terms: dict[str, Term], everything: set[str], known: set[str],
-                     missing: set[str]) -> str | None:
-    """Propagate known/missing along field paths; the first term forced both, if any."""
-    changed = True
-    while changed:
-        changed = False
-        for t in sorted(everything):
-            term = terms[t]
-            p = term.parent
-            if t in known and p is not None and p not in known:
-                known.add(p)
-                changed = True
-            if p is not None and p in known and term.required_step and t not in known:
-                known.add(t)
-                changed = True
-            if p is not None and p in missing and t not in missing:
-                missing.add(t)
-                changed = True
-            if t in missing and term.required_step and p is not None and p not in missing:
-                missing.add(p)
-                changed = True
-    both = sorted(known & missing)
-    return both[0] if both else None
-
-
-_NONE = object()
-
-
-def _bound(v: Any) -> str:
-    if v is None:
-        return "any value"
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return v.isoformat() if isinstance(v, date) else str(v)
-
-
-def _find_value(term: Term, pos: list[Value], neg: list[Value]) -> Any:
-    constants: list[Any] = []
-    for a in pos + neg:
-        if a.op in ("in", "notin"):
-            constants.extend(sorted(a.value, key=repr))
-        else:
-            constants.append(a.value)
-    for v in _candidates(term, constants):
-        if all(a.holds(v) for a in pos) and not any(a.holds(v) for a in neg):
-            return v
-    return _NONE
-
-
-def _candidates(term: Term, constants: list[Any]) -> list[Any]:
-    """Values that include a solution whenever one exists (for these constraint forms)."""
-    if term.kind == "bool":
-        return [True, False]
-    if term.enum:
-        return list(term.enum)
-    if term.kind == "string":
-        return sorted({c for c in constants if isinstance(c, str)}) + ["\x00another value"]
-    if term.kind == "date":
-        ints = [c.toordinal() for c in constants if isinstance(c, date)]
-        first = term.lo.toordinal() if isinstance(term.lo, date) else 1
-        last = term.hi.toordinal() if isinstance(term.hi, date) else date.max.toordinal()
-        return [date.fromordinal(v) for v in _integer_points(ints, first, last)]
-    if term.kind == "number":
-        nums = [c for c in constants if isinstance(c, (int, float)) and not isinstance(c, bool)]
-        lo: float = term.lo if term.lo is not None else -math.inf
-        hi: float = term.hi if term.hi is not None else math.inf
-        if term.integer:
-            return _integer_points(nums, lo, hi)
-        return _real_points(nums, lo, hi)
-    return sorted(dict.fromkeys(c for c in constants if _hashable(c)), key=repr) + [object()]
-
-
-def _hashable(v: Any) -> bool:
-    try:
-        hash(v)
-    except TypeError:
-        return False
-    return True
-
-
-def _integer_points(constants: list[Any], lo: float, hi: float) -> list[Any]:
-    points: set[int] = set()
-    for c in constants:
-        for base in {math.floor(c), math.ceil(c)}:
-            points.update((base - 1, base, base + 1))
-    if not points:
-        points.add(0)
-    if lo != -math.inf:
-        points.add(math.ceil(lo))
-    if hi != math.inf:
-        points.add(math.floor(hi))
-    return sorted(p for p in points if lo <= p <= hi)
-
-
-def _real_points(constants: list[Any], lo: float, hi: float) -> list[Any]:
-    values = sorted(set(constants))
-    points: set[float] = set(values)
-    for c in values:
-        delta = max(abs(c), 1.0) * 1e-9
-        points.update((c - delta, c + delta))
-    for a, b in zip(values, values[1:], strict=False):
-        points.add((a + b) / 2)
-    if values:
-        points.update((values[0] - 1, values[-1] + 1))
-    else:
-        points.add(0.0)
-    if lo != -math.inf:
-        points.add(lo)
-    if hi != math.inf:
-        points.add(hi)
-    return sorted(p for p in points if lo <= p <= hi)

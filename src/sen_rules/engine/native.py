@@ -21,6 +21,7 @@ from ..dates import DateConventions, add_duration
 from ..errors import EvaluationError
 from ..language import ir
 from ..language.functions import FUNCTIONS
+from ..language.operators import COMPARE as _COMPARE
 from ..language.syntax import Duration
 from ..rulebase import Area, Epoch, Rulebase
 
@@ -62,10 +63,6 @@ class Env:
         self.steps = 0
 
 
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-    ">": operator.gt, ">=": operator.ge,
-}
 
 
 def _where(expr: ir.Expr) -> str:

@@ -18,9 +18,10 @@ from ..engine.result import Decision, thaw
 from ..reports.chain import basis_words, not_applicable_words
 from ..rulebase import Citation, Rulebase
 from ..sources import fold
+from ..values import detail_words
 from .reasons import Reason, why_false, why_true
 from .trace import AreaTrace, RuleTrace, Trace, relied_on
-from .values import day_words, say
+from .values import day_words, say, say_computed
 
 if TYPE_CHECKING:
     from .core import Explanation
@@ -162,18 +163,6 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _detail(value: Any) -> str:
-    if isinstance(value, date):
-        return day_words(value)
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_detail(v) for v in value) or "none"
-    if value is None:
-        return "not known"
-    if isinstance(value, str):
-        return value
-    return say(value)
-
-
 def _rule_section(trace: Trace, rt: RuleTrace, role: str) -> RuleSection:
     r = rt.rule
     return RuleSection(r.id, r.version, r.title, role, tuple(why_true(trace, rt.node)),
@@ -205,7 +194,7 @@ def _decision(x: Explanation, at: AreaTrace, d: Decision) -> DecisionSection:
     relied = relied_on(trace, used_nodes)
     facts = tuple((p, say(v)) for p, v in relied.facts.items()
                   if v is None or not _is_record(v))
-    derived = tuple((dv.title, dv.name, say(dv.value)) for dv in relied.derived.values())
+    derived = tuple((dv.title, dv.name, say_computed(dv.value)) for dv in relied.derived.values())
     # the decisions of other areas and the settings (conventions) the rules read, said aloud
     derived += tuple((f"The decision “{b.title}”", f"decisions.{b.topic}", basis_words(b))
                      for b in d.uses)
@@ -213,9 +202,35 @@ def _decision(x: Explanation, at: AreaTrace, d: Decision) -> DecisionSection:
     overridden = tuple(NotApplied(rt.rule.id, rt.rule.title, rt.rule.effect,
                                   tuple(why_true(trace, rt.node)))
                        for rt in at.rules if rt.role == "overridden")
+    not_applied = _not_applied(trace, at)
+    ranking = tuple(thaw(d.details.get("ranking") or ()))
+    steps = _ranking_steps(d)
+    criteria = tuple(
+        RuleSection(ref.id, ref.version, ref.title, ref.role, (),
+                    quote_clauses(rb, ref.citations))
+        for ref in d.rules if ref.role in ("check", "criterion"))
+    details = tuple((k.replace("_", " "), detail_words(v)) for k, v in thaw(d.details).items()
+                    if k not in ("ranking", "steps") and not isinstance(v, dict)
+                    and not (isinstance(v, list) and v and isinstance(v[0], dict)))
+    cfs = [c for c in x.counterfactuals if c.topic == area.id]
+    searched_text = _searched_text(x, area.id)
+    applies = (tuple(why_true(trace, at.applies_node)) if at.applies_node is not None else ())
+    return DecisionSection(
+        topic=area.id, title=area.title, outcome=d.outcome, outcome_label=d.outcome_label,
+        hit_policy=area.hit_policy, details=details, applies=applies, because=because,
+        findings=tuple(findings), ranking=ranking, ranking_steps=tuple(steps),
+        criteria=criteria, facts=facts, derived=derived, overridden=overridden,
+        not_applied=tuple(not_applied),
+        counterfactuals=tuple(c.text for c in cfs if c.kind == "outcome"),
+        flag_counterfactuals=tuple(c.text for c in cfs if c.kind == "flag"),
+        searched=searched_text)
+
+
+def _not_applied(trace: Trace, at: AreaTrace) -> list[NotApplied]:
+    """The rules of an area that did not fire, and the findings that were not raised."""
     not_applied = []
     for rt in at.rules:
-        if rt.fired or rt.rule is area.otherwise:
+        if rt.fired or rt.rule is at.area.otherwise:
             continue
         not_applied.append(NotApplied(rt.rule.id, rt.rule.title, rt.rule.effect,
                                       tuple(why_false(trace, rt.node))))
@@ -229,7 +244,11 @@ def _decision(x: Explanation, at: AreaTrace, d: Decision) -> DecisionSection:
                         + " or ".join(rt.rule.when_decided_by) + ", and it does not")
             not_applied.append(NotApplied(rt.rule.id, rt.rule.title, rt.rule.effect,
                                           (Reason(text),)))
-    ranking = tuple(thaw(d.details.get("ranking") or ()))
+    return not_applied
+
+
+def _ranking_steps(d: Decision) -> list[str]:
+    """Each step of a ranking in words, with the conflicts the panel has to weigh."""
     steps = []
     for step in thaw(d.details.get("steps") or ()):
         text = (f"{step['higher']} {'and' if step['tie'] else 'above'} {step['lower']}: "
@@ -239,35 +258,20 @@ def _decision(x: Explanation, at: AreaTrace, d: Decision) -> DecisionSection:
             text += f" (but {pulls} favour{'s' if len(step['conflicts']) == 1 else ''} " \
                     f"{step['lower']}: a conflict for the panel to weigh)"
         steps.append(text)
-    criteria = tuple(
-        RuleSection(ref.id, ref.version, ref.title, ref.role, (),
-                    quote_clauses(rb, ref.citations))
-        for ref in d.rules if ref.role in ("check", "criterion"))
-    details = tuple((k.replace("_", " "), _detail(v)) for k, v in thaw(d.details).items()
-                    if k not in ("ranking", "steps") and not isinstance(v, dict)
-                    and not (isinstance(v, list) and v and isinstance(v[0], dict)))
-    cfs = [c for c in x.counterfactuals if c.topic == area.id]
-    searched = next((s for s in x.searched if s.topic == area.id), None)
-    if searched is None:
-        searched_text = "Counterfactuals were not computed."
-    else:
-        searched_text = (f"Searched {searched.singles} single changes"
-                         + (f" and {searched.pairs} pairs" if searched.pairs else "")
-                         + " of the facts the rules of this area read; each change listed was "
-                         f"verified by evaluating the changed case again ({x.backend} backend)."
-                         + ("" if searched.complete else " The search stopped at its budget "
-                            "of evaluations: other changes may exist."))
-    applies = (tuple(why_true(trace, at.applies_node)) if at.applies_node is not None else ())
-    return DecisionSection(
-        topic=area.id, title=area.title, outcome=d.outcome, outcome_label=d.outcome_label,
-        hit_policy=area.hit_policy, details=details, applies=applies, because=because,
-        findings=tuple(findings), ranking=ranking, ranking_steps=tuple(steps),
-        criteria=criteria, facts=facts, derived=derived, overridden=overridden,
-        not_applied=tuple(not_applied),
-        counterfactuals=tuple(c.text for c in cfs if c.kind == "outcome"),
-        flag_counterfactuals=tuple(c.text for c in cfs if c.kind == "flag"),
-        searched=searched_text)
+    return steps
 
+
+def _searched_text(x: Explanation, topic: str) -> str:
+    """How far the search for counterfactuals went."""
+    searched = next((s for s in x.searched if s.topic == topic), None)
+    if searched is None:
+        return "Counterfactuals were not computed."
+    return (f"Searched {searched.singles} single changes"
+            + (f" and {searched.pairs} pairs" if searched.pairs else "")
+            + " of the facts the rules of this area read; each change listed was "
+            f"verified by evaluating the changed case again ({x.backend} backend)."
+            + ("" if searched.complete else " The search stopped at its budget "
+               "of evaluations: other changes may exist."))
 
 def _is_record(value: Any) -> bool:
     from pydantic import BaseModel

@@ -18,8 +18,10 @@ from pydantic import BaseModel
 from ..language import ir
 from ..language.functions import FUNCTIONS
 from ..language.printer import negate, words
+from ..language.visitor import Visitor
+from ..values import NOT_RECORDED
 from .trace import Node, Trace
-from .values import path_words, say
+from .values import path_words, say, say_computed
 
 MAX_ITEMS_SHOWN = 5
 
@@ -50,11 +52,9 @@ def _is_const(e: ir.Expr) -> bool:
 def _operand_note(e: ir.Expr, value: Any, node: Node | None = None) -> str:
     """"assessment request › route is "parent"" (or "... is not recorded")."""
     text = _with_arguments(node) if node is not None else words(e)
-    if isinstance(e, ir.FieldRef) and value is None:
-        return f"{text} is not recorded"
-    if value is None:
-        return f"{text} is not known"
-    return f"{text} is {say(value)}"
+    if isinstance(e, ir.FieldRef):
+        return f"{text} is {say(value)}"
+    return f"{text} is {say_computed(value)}"
 
 
 def _with_arguments(node: Node) -> str:
@@ -91,6 +91,8 @@ def _facts(node: Node) -> str:
 class _Explainer:
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
+        self.why_false = _WhyFalse(self)
+        self.why_true = _WhyTrue(self)
 
     def definition_node(self, node: Node) -> Node | None:
         if node.inline:
@@ -98,85 +100,23 @@ class _Explainer:
         d = self.trace.definitions.get(node.definition or "")
         return d.node if d is not None else None
 
-    # ------------------------------------------------------------------ false
     def false(self, node: Node) -> list[Reason]:
-        e = node.expr
         if node.error:
-            return [Reason(f"{words(e)} cannot be computed: {node.error}")]
-        if isinstance(e, ir.BoolOp):
-            if e.op == "and":
-                for child in node.children:
-                    if not child.truth:
-                        return self.false(child)
-                return [Reason(f"not met: {words(e)}")]
-            parts = [r for child in node.children for r in self.false(child)]
-            return [Reason("none of these holds:", tuple(parts))] if len(parts) > 1 else parts
-        if isinstance(e, ir.Not):
-            inner = node.children[0]
-            return [Reason(f"not met: {self.negation(node)}, because", tuple(self.true(inner)))]
-        if isinstance(e, ir.DefinitionRef):
-            return self._definition(node, holds=False)
-        if isinstance(e, ir.Compare | ir.Membership):
-            facts = _facts(node)
-            return [Reason(f"not met: {words(e)}" + (f" — {facts}" if facts else ""))]
-        if isinstance(e, ir.Known):
-            operand = node.children[0]
-            if e.negated:
-                return [Reason(f"not met: {words(e)} — it is {say(operand.value)}")]
-            return [Reason(f"not met: {words(e)} — it is not recorded")]
-        if isinstance(e, ir.Quantifier):
-            return self._quantifier(node, holds=False)
-        if isinstance(e, ir.Const):
-            return [Reason("the condition is always false")]
-        if isinstance(e, ir.FieldRef):
-            return [Reason(f"not met: {words(e)} is yes — it is {say(node.value)}")]
-        if isinstance(e, ir.IfThenElse):
-            cond, then, other = node.children
-            branch = then if cond.truth else other
-            return [Reason(f"{'as' if cond.truth else 'since not'} {words(cond.expr)}:",
-                           tuple(self.false(branch)))]
-        facts = "; ".join(_operand_note(c.expr, c.value) for c in node.children
-                          if not _is_const(c.expr))
-        return [Reason(f"not met: {words(e)}" + (f" — {facts}" if facts else ""))]
+            return [Reason(f"{words(node.expr)} cannot be computed: {node.error}")]
+        return self.why_false.visit(node.expr, node)
 
-    # ------------------------------------------------------------------ true
     def true(self, node: Node) -> list[Reason]:
-        e = node.expr
-        if isinstance(e, ir.BoolOp):
-            if e.op == "or":
-                for child in node.children:
-                    if child.truth:
-                        return self.true(child)
-                return [Reason(f"met: {words(e)}")]
-            parts = [r for child in node.children for r in self.true(child)]
-            return [Reason("all of these hold:", tuple(parts))] if len(parts) > 1 else parts
-        if isinstance(e, ir.Not):
-            inner = node.children[0]
-            return [Reason(f"met: {self.negation(node)}, because", tuple(self.false(inner)))]
-        if isinstance(e, ir.DefinitionRef):
-            return self._definition(node, holds=True)
-        if isinstance(e, ir.Compare) and e.op == "=" and _is_const(e.right):
-            return [Reason(f"met: {words(e)}")]  # the value is in the words
-        if isinstance(e, ir.Compare | ir.Membership):
-            facts = _facts(node)
-            return [Reason(f"met: {words(e)}" + (f" — {facts}" if facts else ""))]
-        if isinstance(e, ir.Known):
-            operand = node.children[0]
-            if e.negated or isinstance(operand.value, BaseModel | tuple):
-                return [Reason(f"met: {words(e)}")]
-            return [Reason(f"met: {words(e)} — it is {say(operand.value)}")]
-        if isinstance(e, ir.Quantifier):
-            return self._quantifier(node, holds=True)
-        if isinstance(e, ir.Const):
-            return [Reason("the condition always holds")]
-        if isinstance(e, ir.FieldRef):
-            return [Reason(f"met: {words(e)} is yes")]
-        if isinstance(e, ir.IfThenElse):
-            cond, then, other = node.children
-            branch = then if cond.truth else other
-            return [Reason(f"{'as' if cond.truth else 'since not'} {words(cond.expr)}:",
-                           tuple(self.true(branch)))]
-        return [Reason(f"met: {words(e)}")]
+        return self.why_true.visit(node.expr, node)
+
+    def reasons(self, node: Node, holds: bool) -> list[Reason]:
+        return self.true(node) if holds else self.false(node)
+
+    def branch(self, node: Node, holds: bool) -> list[Reason]:
+        """``if c then a else b``: the reasons of the branch the condition chose."""
+        cond, then, other = node.children
+        branch = then if cond.truth else other
+        return [Reason(f"{'as' if cond.truth else 'since not'} {words(cond.expr)}:",
+                       tuple(self.reasons(branch, holds)))]
 
     # ------------------------------------------------------------------ shared
     def negation(self, node: Node) -> str:
@@ -192,22 +132,22 @@ class _Explainer:
                         f"“{definition.title}” does not hold (not {definition.name})")
         return words(node.expr)
 
-    def _definition(self, node: Node, holds: bool) -> list[Reason]:
+    def definition(self, node: Node, holds: bool) -> list[Reason]:
         key = node.definition or ""
         definition = self.trace.rulebase.definitions.get(key)
         title = definition.title if definition else key
         name = definition.name if definition else key
         body = self.definition_node(node)
         if node.expr.type.kind != "bool":
-            text = f"{title} ({name}) is {say(node.value)}"
+            text = f"{title} ({name}) is {say_computed(node.value)}"
             return [Reason(text)]
         head = f"{'met' if holds else 'not met'}: “{title}” ({name})"
         if body is None:
             return [Reason(head)]
-        inner = self.true(body) if holds else self.false(body)
+        inner = self.reasons(body, holds)
         return [Reason(head + ", because", tuple(inner))]
 
-    def _quantifier(self, node: Node, holds: bool) -> list[Reason]:
+    def quantifier(self, node: Node, holds: bool) -> list[Reason]:
         e = node.expr
         assert isinstance(e, ir.Quantifier)
         coll = node.children[0] if node.children else None
@@ -235,11 +175,107 @@ class _Explainer:
         because = []
         for item in chosen[:MAX_ITEMS_SHOWN]:
             assert item.node is not None
-            inner = self.true(item.node) if item.node.truth else self.false(item.node)
+            inner = self.reasons(item.node, item.node.truth)
             because.append(Reason(f"{path_words(item.path)}:", tuple(inner)))
         if len(chosen) > MAX_ITEMS_SHOWN:
             because.append(Reason(f"(and {len(chosen) - MAX_ITEMS_SHOWN} more)"))
         return [Reason(f"{lead}: {text} — {summary}", tuple(because))]
+
+
+class _Why(Visitor[list[Reason]]):
+    """What the two readings share: ``and``, ``or`` and ``not`` mirror each other;
+    definitions, quantifiers and ``if`` defer to the explainer. ``holds``: which reading."""
+
+    holds: bool
+
+    def __init__(self, explainer: _Explainer) -> None:
+        self.x = explainer
+
+    def visit_BoolOp(self, e: ir.BoolOp, node: Node) -> list[Reason]:
+        """The first part that decided (the failing part of an ``and``, the holding part
+        of an ``or``), else every part (why each alternative failed, or each part held)."""
+        lead = "met" if self.holds else "not met"
+        if e.op == ("or" if self.holds else "and"):
+            for child in node.children:
+                if child.truth == self.holds:
+                    return self.x.reasons(child, self.holds)
+            return [Reason(f"{lead}: {words(e)}")]
+        parts = [r for child in node.children for r in self.x.reasons(child, self.holds)]
+        head = "all of these hold:" if self.holds else "none of these holds:"
+        return [Reason(head, tuple(parts))] if len(parts) > 1 else parts
+
+    def visit_Not(self, e: ir.Not, node: Node) -> list[Reason]:
+        lead = "met" if self.holds else "not met"
+        return [Reason(f"{lead}: {self.x.negation(node)}, because",
+                       tuple(self.x.reasons(node.children[0], not self.holds)))]
+
+    def visit_DefinitionRef(self, e: ir.DefinitionRef, node: Node) -> list[Reason]:
+        return self.x.definition(node, self.holds)
+
+    def visit_Quantifier(self, e: ir.Quantifier, node: Node) -> list[Reason]:
+        return self.x.quantifier(node, self.holds)
+
+    def visit_IfThenElse(self, e: ir.IfThenElse, node: Node) -> list[Reason]:
+        return self.x.branch(node, self.holds)
+
+
+class _WhyFalse(_Why):
+    """Why a condition failed, by the kind of its node (the first failing part)."""
+
+    holds = False
+
+    def generic_visit(self, node: ir.Expr, *args: Any, **kwargs: Any) -> list[Reason]:
+        (n,) = args
+        facts = "; ".join(_operand_note(c.expr, c.value) for c in n.children
+                          if not _is_const(c.expr))
+        return [Reason(f"not met: {words(node)}" + (f" — {facts}" if facts else ""))]
+
+    def visit_Compare(self, e: ir.Expr, node: Node) -> list[Reason]:
+        facts = _facts(node)
+        return [Reason(f"not met: {words(e)}" + (f" — {facts}" if facts else ""))]
+
+    visit_Membership = visit_Compare
+
+    def visit_Known(self, e: ir.Known, node: Node) -> list[Reason]:
+        if e.negated:
+            return [Reason(f"not met: {words(e)} — it is {say(node.children[0].value)}")]
+        return [Reason(f"not met: {words(e)} — it is {NOT_RECORDED}")]
+
+    def visit_Const(self, e: ir.Const, node: Node) -> list[Reason]:
+        return [Reason("the condition is always false")]
+
+    def visit_FieldRef(self, e: ir.FieldRef, node: Node) -> list[Reason]:
+        return [Reason(f"not met: {words(e)} is yes — it is {say(node.value)}")]
+
+
+class _WhyTrue(_Why):
+    """Why a condition held, by the kind of its node (the part that decided)."""
+
+    holds = True
+
+    def generic_visit(self, node: ir.Expr, *args: Any, **kwargs: Any) -> list[Reason]:
+        return [Reason(f"met: {words(node)}")]
+
+    def visit_Compare(self, e: ir.Compare, node: Node) -> list[Reason]:
+        if e.op == "=" and _is_const(e.right):
+            return [Reason(f"met: {words(e)}")]  # the value is in the words
+        return self.visit_Membership(e, node)
+
+    def visit_Membership(self, e: ir.Expr, node: Node) -> list[Reason]:
+        facts = _facts(node)
+        return [Reason(f"met: {words(e)}" + (f" — {facts}" if facts else ""))]
+
+    def visit_Known(self, e: ir.Known, node: Node) -> list[Reason]:
+        operand = node.children[0]
+        if e.negated or isinstance(operand.value, BaseModel | tuple):
+            return [Reason(f"met: {words(e)}")]
+        return [Reason(f"met: {words(e)} — it is {say(operand.value)}")]
+
+    def visit_Const(self, e: ir.Const, node: Node) -> list[Reason]:
+        return [Reason("the condition always holds")]
+
+    def visit_FieldRef(self, e: ir.FieldRef, node: Node) -> list[Reason]:
+        return [Reason(f"met: {words(e)} is yes")]
 
 
 def why_false(trace: Trace, node: Node) -> list[Reason]:

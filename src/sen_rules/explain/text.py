@@ -22,7 +22,7 @@ from ..rulebase import Rulebase
 from .counterfactual import Counterfactual, SearchSummary
 from .reasons import also_not_met, why_false, why_true
 from .trace import AreaTrace, Node, Trace
-from .values import place_in_words, say
+from .values import place_in_words, say, say_computed
 
 
 class Explained(Protocol):
@@ -60,7 +60,7 @@ def mark(role: str, fired: bool) -> str:
 def _value(node: Node) -> str:
     if node.error:
         return f"cannot be computed ({node.error})"
-    return say(node.value)
+    return say_computed(node.value)
 
 
 def node_lines(node: Node, indent: str) -> list[str]:
@@ -271,7 +271,7 @@ def render_explanation(x: Explained) -> str:
         lines.append("== Definitions used ==")
         for key, d in x.trace.definitions.items():
             flag = "" if d.used else "  (not needed for the decision)"
-            value = say(d.value) if d.error is None else f"cannot be computed ({d.error})"
+            value = say_computed(d.value) if d.error is None else f"cannot be computed ({d.error})"
             lines.append(f"  {key} = {value} — {d.definition.title}{flag}")
             if d.node is not None:
                 lines.extend(node_lines(d.node, "      "))

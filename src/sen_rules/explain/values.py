@@ -1,90 +1,17 @@
-"""Values as the explainer shows them: JSON for programs, plain words for people."""
+"""Values as the explainer shows them: the value table of :mod:`sen_rules.values` (JSON for
+programs, plain words for people), and the explainer's own words for paths and rankings."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
-
 from ..language.printer import humanise
-from ..language.syntax import Duration
-
-
-def to_json(value: Any) -> Any:
-    """A JSON-ready copy of a value read or computed during an evaluation.
-
-    Dates become ISO text, durations their text (``12 months``), lists stay lists, and a
-    record of the case (an object such as the Statement) becomes ``{"object": "Statement"}``
-    so that a trace never copies large parts of the case.
-    """
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Duration):
-        return str(value)
-    if isinstance(value, (tuple, list, frozenset, set)):
-        items = list(value)
-        if isinstance(value, (frozenset, set)):
-            items = sorted(items, key=repr)
-        return [to_json(v) for v in items]
-    if isinstance(value, BaseModel):
-        return {"object": type(value).__name__}
-    return str(value)
-
-
-def day_words(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
-
-
-def say(value: Any) -> str:
-    """A value in words: ``12 January 2009``, ``yes``, ``"parent"``, ``not recorded``."""
-    if value is None:
-        return "not recorded"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, date):
-        return day_words(value)
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, Duration):
-        return str(value)
-    if isinstance(value, BaseModel):
-        return "recorded"
-    if isinstance(value, (tuple, list, frozenset, set)):
-        items = list(value)
-        if not items:
-            return "none"
-        if all(isinstance(v, BaseModel) for v in items):
-            return f"{len(items)} {'entry' if len(items) == 1 else 'entries'}"
-        if isinstance(value, (frozenset, set)):
-            items = sorted(items, key=repr)
-        return ", ".join(say(v) for v in items)
-    return str(value)
-
-
-def say_json(value: Any) -> str:
-    """Words for a value already in JSON form (as stored in a trace or a record)."""
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            return day_words(date.fromisoformat(value))
-        except ValueError:
-            pass
-    if isinstance(value, dict) and set(value) == {"object"}:
-        return "recorded"
-    if isinstance(value, list):
-        if not value:
-            return "none"
-        if all(isinstance(v, dict) and set(v) == {"object"} for v in value):
-            return f"{len(value)} {'entry' if len(value) == 1 else 'entries'}"
-        return ", ".join(say_json(v) for v in value)
-    return say(value)
+from ..values import day_words as day_words
+from ..values import say as say
+from ..values import say_computed as say_computed
+from ..values import say_json as say_json
+from ..values import to_json as to_json
 
 
 def path_words(path: str) -> str:

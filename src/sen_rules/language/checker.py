@@ -8,11 +8,11 @@ expected and suggests the nearest known name.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..errors import SourceLocation
+from ..suggest import did_you_mean
 from . import ir, syntax
 from .functions import FUNCTIONS, accepts_list, signature
 from .types import (
@@ -76,8 +76,7 @@ class Scope:
 
 
 def suggest(name: str, candidates: list[str]) -> str:
-    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
-    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return did_you_mean(name, candidates, most=3)
 
 
 class Checker:

@@ -81,20 +81,14 @@ def _is_leap_day(conv: DateConventions, d: date) -> bool:
     return d.month == 2 and d.day == 29
 
 
-_LEAP = ("leap_day_birthday",)
-_AY = ("academic_year_start",)
-_CSA = (
-    "leap_day_birthday",
-    "prescribed_days",
-    "compulsory_school_age_lower",
-)
-_END = (
-    "leap_day_birthday",
-    "compulsory_school_age_upper",
-    "school_leaving_month",
-    "school_leaving_weekday",
-    "academic_year_start",
-)
+_LEAP = dates.convention_settings("leap_day_birthday")
+_AY = dates.convention_settings("academic_year_start")
+_CSA = dates.convention_settings(
+    "leap_day_birthday", "prescribed_days", "compulsory_school_age_lower")
+_END = dates.convention_settings(
+    "leap_day_birthday", "compulsory_school_age_upper", "school_leaving_month",
+    "school_leaving_weekday", "academic_year_start")
+_YEAR_GROUP = _LEAP + _AY + dates.convention_settings("compulsory_school_age_lower")
 
 FUNCTIONS: dict[str, FunctionSpec] = {
     spec.name: spec
@@ -135,14 +129,14 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         ),
         FunctionSpec(
             "year_group", (("date of birth", DATE), ("on", DATE)), INTEGER, _year_group,
-            _LEAP + _AY + ("compulsory_school_age_lower",),
+            _YEAR_GROUP,
             "the school year group on {1} of a child born on {0} (Reception is 0)",
             "National Curriculum year group on a date: Reception is the academic year in which "
             "the child turns 5, Year 1 the next, and so on.",
         ),
         FunctionSpec(
             "year_group_start", (("date of birth", DATE), ("year", INTEGER)), DATE,
-            _year_group_start, _LEAP + _AY + ("compulsory_school_age_lower",),
+            _year_group_start, _YEAR_GROUP,
             "the day a child born on {0} starts Year {1}",
             "First day of the academic year in which the child is in the given year group.",
         ),

@@ -11,47 +11,50 @@ import functools
 import threading
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 from weakref import WeakKeyDictionary
 
+from ..values import NOT_RECORDED, day_words, literal
 from . import ir
 from .functions import FUNCTIONS
-from .syntax import Duration
+from .operators import compare_words
+from .visitor import Visitor
 
 _PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "quant": 3, "cmp": 4, "sum": 5, "unary": 6,
                "atom": 7}
 
 
-def _const(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value + '"' if '"' not in value else "'" + value + "'"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Duration):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return f"{value:.1f}"
-    return str(value)
+class _Level(Visitor[int]):
+    """How tightly an expression binds, to know where the canonical text needs brackets."""
 
+    def generic_visit(self, node: ir.Expr, *args: Any, **kwargs: Any) -> int:
+        return _PRECEDENCE["atom"]
 
-def _level(e: ir.Expr) -> int:
-    if isinstance(e, ir.IfThenElse):
+    def visit_IfThenElse(self, e: ir.IfThenElse) -> int:
         return _PRECEDENCE["if"]
-    if isinstance(e, ir.BoolOp):
-        return _PRECEDENCE[e.op]
-    if isinstance(e, ir.Not):
-        return _PRECEDENCE["not"]
-    if isinstance(e, ir.Quantifier) and e.kind != "count":
-        return _PRECEDENCE["quant"]
-    if isinstance(e, (ir.Compare, ir.Membership, ir.Known)):
-        return _PRECEDENCE["cmp"]
-    if isinstance(e, ir.Arith):
-        return _PRECEDENCE["sum"]
-    if isinstance(e, ir.Negate):
-        return _PRECEDENCE["unary"]
-    return _PRECEDENCE["atom"]
 
+    def visit_BoolOp(self, e: ir.BoolOp) -> int:
+        return _PRECEDENCE[e.op]
+
+    def visit_Not(self, e: ir.Not) -> int:
+        return _PRECEDENCE["not"]
+
+    def visit_Quantifier(self, e: ir.Quantifier) -> int:
+        return _PRECEDENCE["quant" if e.kind != "count" else "atom"]
+
+    def visit_Compare(self, e: ir.Expr) -> int:
+        return _PRECEDENCE["cmp"]
+
+    visit_Membership = visit_Known = visit_Compare
+
+    def visit_Arith(self, e: ir.Arith) -> int:
+        return _PRECEDENCE["sum"]
+
+    def visit_Negate(self, e: ir.Negate) -> int:
+        return _PRECEDENCE["unary"]
+
+
+_level = _Level().visit
 
 _TEXTS_LOCK = threading.Lock()
 
@@ -76,59 +79,81 @@ def _cached_per_node(render: Callable[[ir.Expr], str]) -> Callable[[ir.Expr], st
 def canonical(e: ir.Expr) -> str:
     """The expression in the condition language with normalised layout (cached per node:
     explanations print the same nodes for every case)."""
-    return _canonical(e)
+    return _CANONICAL.visit(e)
 
 
-def _canonical(e: ir.Expr) -> str:
-    def sub(child: ir.Expr, min_level: int) -> str:
-        text = canonical(child)
-        return f"({text})" if _level(child) < min_level else text
+def _sub(child: ir.Expr, min_level: int) -> str:
+    text = canonical(child)
+    return f"({text})" if _level(child) < min_level else text
 
-    if isinstance(e, ir.Const):
-        return _const(e.value)
-    if isinstance(e, ir.FieldRef):
+
+class _Canonical(Visitor[str]):
+    """The condition language, one method per kind of node."""
+
+    exhaustive = True
+
+    def visit_Const(self, e: ir.Const) -> str:
+        return literal(e.value)
+
+    def visit_FieldRef(self, e: ir.FieldRef) -> str:
         return e.dotted
-    if isinstance(e, ir.SettingRef):
+
+    def visit_SettingRef(self, e: ir.SettingRef) -> str:
         return f"settings.{e.name}"
-    if isinstance(e, ir.DefinitionRef):
+
+    def visit_DefinitionRef(self, e: ir.DefinitionRef) -> str:
         return e.name
-    if isinstance(e, ir.AsOf):
+
+    def visit_AsOf(self, e: ir.AsOf) -> str:
         return "as_of"
-    if isinstance(e, ir.DecisionRef):
+
+    def visit_DecisionRef(self, e: ir.DecisionRef) -> str:
         return f"decisions.{e.area}.{e.field}"
-    if isinstance(e, ir.Call):
+
+    def visit_Call(self, e: ir.Call) -> str:
         return f"{e.function}(" + ", ".join(canonical(a) for a in e.args) + ")"
-    if isinstance(e, ir.ListOf):
+
+    def visit_ListOf(self, e: ir.ListOf) -> str:
         return "[" + ", ".join(canonical(a) for a in e.items) + "]"
-    if isinstance(e, ir.Compare):
+
+    def visit_Compare(self, e: ir.Compare) -> str:
         lvl = _PRECEDENCE["sum"]
-        return f"{sub(e.left, lvl)} {e.op} {sub(e.right, lvl)}"
-    if isinstance(e, ir.Membership):
+        return f"{_sub(e.left, lvl)} {e.op} {_sub(e.right, lvl)}"
+
+    def visit_Membership(self, e: ir.Membership) -> str:
         lvl = _PRECEDENCE["sum"]
         op = "not in" if e.negated else "in"
-        return f"{sub(e.item, lvl)} {op} {sub(e.collection, lvl)}"
-    if isinstance(e, ir.Known):
-        return f"{sub(e.operand, _PRECEDENCE['sum'])} is {'missing' if e.negated else 'known'}"
-    if isinstance(e, ir.BoolOp):
+        return f"{_sub(e.item, lvl)} {op} {_sub(e.collection, lvl)}"
+
+    def visit_Known(self, e: ir.Known) -> str:
+        return f"{_sub(e.operand, _PRECEDENCE['sum'])} is {'missing' if e.negated else 'known'}"
+
+    def visit_BoolOp(self, e: ir.BoolOp) -> str:
         lvl = _PRECEDENCE[e.op] + 1
-        return f" {e.op} ".join(sub(i, lvl) for i in e.items)
-    if isinstance(e, ir.Not):
-        return f"not {sub(e.operand, _PRECEDENCE['not'])}"
-    if isinstance(e, ir.Arith):
-        return f"{sub(e.left, _PRECEDENCE['sum'])} {e.op} {sub(e.right, _PRECEDENCE['unary'])}"
-    if isinstance(e, ir.Negate):
-        return f"-{sub(e.operand, _PRECEDENCE['unary'])}"
-    if isinstance(e, ir.IfThenElse):
-        return (f"if {canonical(e.condition)} then {sub(e.then, 1)} "
-                f"else {sub(e.otherwise, 0)}")
-    if isinstance(e, ir.Quantifier):
-        coll = sub(e.collection, _PRECEDENCE["atom"])
+        return f" {e.op} ".join(_sub(i, lvl) for i in e.items)
+
+    def visit_Not(self, e: ir.Not) -> str:
+        return f"not {_sub(e.operand, _PRECEDENCE['not'])}"
+
+    def visit_Arith(self, e: ir.Arith) -> str:
+        return f"{_sub(e.left, _PRECEDENCE['sum'])} {e.op} {_sub(e.right, _PRECEDENCE['unary'])}"
+
+    def visit_Negate(self, e: ir.Negate) -> str:
+        return f"-{_sub(e.operand, _PRECEDENCE['unary'])}"
+
+    def visit_IfThenElse(self, e: ir.IfThenElse) -> str:
+        return f"if {canonical(e.condition)} then {_sub(e.then, 1)} else {_sub(e.otherwise, 0)}"
+
+    def visit_Quantifier(self, e: ir.Quantifier) -> str:
+        coll = _sub(e.collection, _PRECEDENCE["atom"])
         if e.kind == "count":
             where = f" where {canonical(e.condition)}" if e.condition is not None else ""
             return f"count({e.variable} in {coll}{where})"
         assert e.condition is not None
         return f"{e.kind} {e.variable} in {coll} where {canonical(e.condition)}"
-    raise TypeError(f"unknown node {type(e).__name__}")
+
+
+_CANONICAL = _Canonical()
 
 
 # ----------------------------------------------------------------------------- plain words
@@ -143,59 +168,65 @@ def field_words(e: ir.FieldRef) -> str:
     return " › ".join(humanise(p) for p in parts)
 
 
-_CMP_WORDS = {
-    "number": {"=": "is", "!=": "is not", "<": "is less than", "<=": "is at most",
-               ">": "is more than", ">=": "is at least"},
-    "date": {"=": "is", "!=": "is not", "<": "is before", "<=": "is on or before",
-             ">": "is after", ">=": "is on or after"},
-}
-
-
 @_cached_per_node
 def words(e: ir.Expr) -> str:
     """A plain-English reading of an expression (cached per node, like :func:`canonical`)."""
-    return _words(e)
+    return _WORDS.visit(e)
 
 
-def _words(e: ir.Expr) -> str:
-    if isinstance(e, ir.Const):
+class _Words(Visitor[str]):
+    """A condition read aloud, one method per kind of node."""
+
+    exhaustive = True
+
+    def visit_Const(self, e: ir.Const) -> str:
         if isinstance(e.value, bool):
             return "yes" if e.value else "no"
         if isinstance(e.value, date):
-            return f"{e.value.day} {e.value:%B %Y}"
-        return _const(e.value)
-    if isinstance(e, ir.FieldRef):
+            return day_words(e.value)
+        return literal(e.value)
+
+    def visit_FieldRef(self, e: ir.FieldRef) -> str:
         return field_words(e)
-    if isinstance(e, ir.SettingRef):
+
+    def visit_SettingRef(self, e: ir.SettingRef) -> str:
         return f"the setting “{humanise(e.name)}”"
-    if isinstance(e, ir.DefinitionRef):
+
+    def visit_DefinitionRef(self, e: ir.DefinitionRef) -> str:
         return humanise(e.name)
-    if isinstance(e, ir.AsOf):
+
+    def visit_AsOf(self, e: ir.AsOf) -> str:
         return "the evaluation date"
-    if isinstance(e, ir.DecisionRef):
+
+    def visit_DecisionRef(self, e: ir.DecisionRef) -> str:
         return decision_words(e)
-    if isinstance(e, ir.Call):
+
+    def visit_Call(self, e: ir.Call) -> str:
         spec = FUNCTIONS[e.function]
         if spec.variadic:
             return spec.words.format(", ".join(words(a) for a in e.args))
         return spec.words.format(*(words(a) for a in e.args))
-    if isinstance(e, ir.ListOf):
+
+    def visit_ListOf(self, e: ir.ListOf) -> str:
         items = [words(i) for i in e.items]
         return "one of " + ", ".join(items) if items else "nothing"
-    if isinstance(e, ir.Compare):
-        table = _CMP_WORDS.get(e.left.type.kind, _CMP_WORDS["number"])
+
+    def visit_Compare(self, e: ir.Compare) -> str:
         if e.right.type.kind == "bool" and isinstance(e.right, ir.Const):
             yes = bool(e.right.value) == (e.op == "=")
             return f"{words(e.left)} is {'yes' if yes else 'no'}"
-        return f"{words(e.left)} {table[e.op]} {words(e.right)}"
-    if isinstance(e, ir.Membership):
+        return f"{words(e.left)} {compare_words(e.op, e.left.type.kind)} {words(e.right)}"
+
+    def visit_Membership(self, e: ir.Membership) -> str:
         return f"{words(e.item)} is {'not ' if e.negated else ''}one of {words_list(e.collection)}"
-    if isinstance(e, ir.Known):
-        return f"{words(e.operand)} is {'not recorded' if e.negated else 'recorded'}"
-    if isinstance(e, ir.BoolOp):
-        joined = f" {e.op} ".join(_wrap(i) for i in e.items)
-        return joined
-    if isinstance(e, ir.Not):
+
+    def visit_Known(self, e: ir.Known) -> str:
+        return f"{words(e.operand)} is {NOT_RECORDED if e.negated else 'recorded'}"
+
+    def visit_BoolOp(self, e: ir.BoolOp) -> str:
+        return f" {e.op} ".join(_wrap(i) for i in e.items)
+
+    def visit_Not(self, e: ir.Not) -> str:
         operand = e.operand
         if isinstance(operand, ir.DefinitionRef):
             return f"not {words(operand)}"
@@ -208,21 +239,27 @@ def _words(e: ir.Expr) -> str:
             listed = "; ".join(_wrap(i) for i in operand.items)
             return (f"not all of: {listed}" if operand.op == "and" else f"none of: {listed}")
         return f"it is not the case that {_wrap(operand)}"
-    if isinstance(e, ir.Arith):
+
+    def visit_Arith(self, e: ir.Arith) -> str:
         op = "plus" if e.op == "+" else "minus"
         return f"{words(e.left)} {op} {words(e.right)}"
-    if isinstance(e, ir.Negate):
+
+    def visit_Negate(self, e: ir.Negate) -> str:
         return f"minus {words(e.operand)}"
-    if isinstance(e, ir.IfThenElse):
+
+    def visit_IfThenElse(self, e: ir.IfThenElse) -> str:
         return f"{words(e.then)} if {words(e.condition)}, otherwise {words(e.otherwise)}"
-    if isinstance(e, ir.Quantifier):
+
+    def visit_Quantifier(self, e: ir.Quantifier) -> str:
         coll = words(e.collection)
         cond = words(e.condition) if e.condition is not None else ""
         if e.kind == "count":
             return f"the number of {coll}" + (f" where {cond}" if cond else "")
         lead = {"any": "at least one", "every": "every", "no": "none of the"}[e.kind]
         return f"{lead} {coll} ({e.variable}) has: {cond}"
-    raise TypeError(f"unknown node {type(e).__name__}")
+
+
+_WORDS = _Words()
 
 
 def decision_words(e: ir.DecisionRef) -> str:

@@ -34,6 +34,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..values import Duration as Duration  # the runtime value; re-exported for old imports
+
 MAX_LENGTH = 4000
 MAX_TOKENS = 600
 MAX_DEPTH = 40
@@ -124,18 +126,6 @@ class Node:
 class Literal(Node):
     value: object  # bool, int, float, str, date, or Duration
     kind: str  # "bool", "number", "string", "date", "duration"
-
-
-@dataclass(frozen=True, slots=True)
-class Duration:
-    """A calendar duration such as ``12 months``; adds to a date with month-end clipping."""
-
-    amount: int
-    unit: str  # days | weeks | months | years
-
-    def __str__(self) -> str:
-        unit = self.unit if self.amount != 1 else self.unit[:-1]
-        return f"{self.amount} {unit}"
 
 
 @dataclass(frozen=True, slots=True)

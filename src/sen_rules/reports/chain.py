@@ -14,15 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.result import Decision, DecisionBasis, NotApplicable, thaw
+from ..engine.result import Decision, DecisionBasis, NotApplicable
+from ..values import detail_words
 
 
 def _value(value: Any) -> str:
-    if value is None:
-        return "not known"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(thaw(value))
+    return detail_words(value, dates="iso")
 
 
 def basis_words(basis: DecisionBasis) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from ..engine.result import Decision, Evaluation, thaw
 from ..explain.values import checks_in_words
 from ..textsafe import neutralise
+from ..values import detail_words
 from .chain import not_applicable_words, settings_words, uses_words
 
 WIDTH = 88
@@ -30,20 +30,8 @@ def _wrap(text: str, indent: str, first: str | None = None) -> list[str]:
                          subsequent_indent=indent, break_on_hyphens=False) or [indent.rstrip()]
 
 
-def _detail(value: Any) -> str:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_detail(v) for v in value) or "none"
-    if value is None:
-        return "not known"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
 def _simple_details(details: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(k.replace("_", " "), _detail(v)) for k, v in details.items()
+    return [(k.replace("_", " "), detail_words(v, dates="iso")) for k, v in details.items()
             if not isinstance(v, Mapping) and not (isinstance(v, tuple) and v
                                                    and isinstance(v[0], Mapping))]
 
