@@ -26,7 +26,6 @@ from typing import Any
 
 from ..rulebase import Citation, InForce
 
-
 _SCALARS = frozenset({str, int, float, bool, type(None), date})
 
 
