@@ -223,13 +223,13 @@ def test_counterfactuals_hold_on_generated_cases(inputs: tuple[dict[str, Any], d
 
 def test_the_search_is_bounded_and_says_so(mini: Rulebase,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from sen_rules.explain import counterfactual
+    from sen_rules.explain import cf_search
 
     case = {**BASE, "statement": {"made_on": "2008-01-10", "reviews": [
         {"held_on": "2009-01-05", "transport_reconsidered": True}]}}
     full = explain(case, as_of="2010-03-01", rulebase=mini)
     assert all(s.complete for s in full.searched)
-    monkeypatch.setattr(counterfactual, "MAX_EVALUATIONS", 3)
+    monkeypatch.setattr(cf_search, "MAX_EVALUATIONS", 3)
     cut = explain(case, as_of="2010-03-01", rulebase=mini)
     assert not all(s.complete for s in cut.searched)
     assert len(cut.counterfactuals) < len(full.counterfactuals)
