@@ -6,13 +6,22 @@ either side; an optional value is removed; a missing record (the Statement, the 
 is added; an entry of a list is removed, or one is added (a copy of an existing entry, or a
 new one, with the values that matter set to boundary values). Facts the rulebase names as
 fixed (``fixed_facts``, e.g. the date of birth) never change.
+
+The entries of a list are tried within a bound, so that the cost grows gently with the
+length of a list (:meth:`Candidates.items_tried`): a list of at most
+:data:`MAX_ITEMS_PER_LIST` entries is tried whole; in a longer one, an entry with the same
+values as an earlier one in every field the rules read is not tried again (a change to it
+would decide the same), and of the entries left the first and the last
+``MAX_ITEMS_PER_LIST // 2`` are tried. The entries not tried are counted per list and said
+with the results.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
+from json import dumps
 from typing import Any
 
 from ..authoring.casemodel import FieldSpec, item_of, spec_at, synthesize
@@ -21,12 +30,13 @@ from ..engine.native import Env
 from ..errors import EvaluationError
 from ..language.syntax import Duration
 from ..rulebase import Rulebase
-from .cf_change import Change, JsonPath
+from .cf_change import Change, JsonPath, path_text
 from .cf_reads import AbsPath, Uses
 from .trace import NodeFunctions
 
 MAX_VARIANTS = 30  # new entries or records tried per list or missing record
 MAX_TEMPLATES = 2  # existing entries copied when trying an added entry
+MAX_ITEMS_PER_LIST = 6  # entries of one list whose changes are tried (see items_tried)
 
 
 def _is_fixed(abs_path: AbsPath, fixed: Iterable[str]) -> bool:
@@ -71,6 +81,8 @@ class Candidates:
         self.uses = uses
         self.as_of = as_of
         self.values_cache: dict[AbsPath, list[Any]] = {}
+        self.items_cache: dict[JsonPath, list[int]] = {}
+        self.untried: dict[str, int] = {}  # list (JSON path) -> entries not tried
 
     # ------------------------------------------------------------------ values to try
     def boundary_values(self, path: AbsPath, spec: FieldSpec) -> list[Any]:
@@ -122,12 +134,39 @@ class Candidates:
                 return
             step = path[i]
             if step == "[]":
-                for k, item in enumerate(node or ()):
-                    yield from go(item, at + (k,), i + 1)
+                items = node or []
+                for k in self.items_tried(path[:i], at, items):
+                    yield from go(items[k], at + (k,), i + 1)
                 return
             yield from go(node.get(step) if isinstance(node, dict) else None, at + (step,), i + 1)
 
         yield from go(self.data, (), 0)
+
+    def items_tried(self, list_path: AbsPath, at: JsonPath, items: Sequence[Any]) -> list[int]:
+        """The entries of the list at ``at`` whose changes are tried (see the module
+        docstring); the others are counted in ``untried``."""
+        if len(items) <= MAX_ITEMS_PER_LIST:
+            return list(range(len(items)))
+        found = self.items_cache.get(at)
+        if found is not None:
+            return found
+        inside = list_path + ("[]",)
+        read = sorted({q[len(inside)] for q in self.uses.fields
+                       if len(q) > len(inside) and q[:len(inside)] == inside})
+        shapes: set[str] = set()
+        distinct: list[int] = []
+        for k, item in enumerate(items):
+            shape = dumps([item.get(n) for n in read] if isinstance(item, dict) else item,
+                          sort_keys=True, default=str)
+            if shape not in shapes:
+                shapes.add(shape)
+                distinct.append(k)
+        half = MAX_ITEMS_PER_LIST // 2
+        found = distinct if len(distinct) <= MAX_ITEMS_PER_LIST else (
+            distinct[:half] + distinct[-half:])
+        self.items_cache[at] = found
+        self.untried[path_text(at)] = len(items) - len(found)
+        return found
 
     # ------------------------------------------------------------------ generation
     def all(self) -> list[Change]:
@@ -171,7 +210,7 @@ class Candidates:
         item = item_of(spec)
         if item is not None:
             if item.kind == "model":
-                for k in range(len(value or ())):
+                for k in self.items_tried(p, at, value or []):
                     yield Change("remove", at + (k,), None, None, rank=1)
                 yield from self.new_entries(p, spec, at, value or [])
             else:

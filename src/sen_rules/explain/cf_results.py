@@ -9,7 +9,9 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from ..engine.result import Decision, Evaluation
 from ..rulebase import short
+from .cf_candidates import MAX_ITEMS_PER_LIST
 from .cf_change import Change
+from .values import path_words
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,18 @@ class SearchSummary:
     pairs: int
     found: int
     complete: bool = True  # False: the search stopped at its budget (MAX_EVALUATIONS)
+    untried: tuple[tuple[str, int], ...] = ()  # (list, entries whose changes were not tried)
+
+    def untried_words(self) -> str:
+        """The entries of long lists whose changes were not tried, in a sentence ("" when
+        every entry was tried)."""
+        if not self.untried:
+            return ""
+        parts = [f"{n} of the entries of {path_words(where)}" for where, n in self.untried]
+        said = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        return (f"Changes to {said} were not tried: of a list longer than "
+                f"{MAX_ITEMS_PER_LIST} entries, only the first and the last "
+                f"{MAX_ITEMS_PER_LIST // 2} that differ in the facts the rules read are.")
 
 
 # ---------------------------------------------------------------------------- ranking

@@ -11,14 +11,17 @@ not evaluated again for another.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from ..case import Case, parse_case
+from pydantic import ValidationError
+
+from ..case import Case
 from ..engine.decide import decide_area
-from ..engine.native import Env, Matches, match_native
+from ..engine.native import DecisionValue, Env, Matches, match_native
 from ..engine.result import Evaluation
 from ..engine.service import compiled, evaluate_case
 from ..errors import CaseError, EvaluationError
@@ -52,22 +55,33 @@ class _Tried:
     """A version of the case with some changes, matched once; decided per area on demand."""
 
     def __init__(self, search: _Search, changes: tuple[Change, ...], case: Case | None,
-                 matches: Matches | None, env: Env | None = None) -> None:
+                 matches: Matches | None, decisions: dict[str, DecisionValue] | None = None
+                 ) -> None:
         self.search = search
         self.changes = changes
         self.case = case
         self.matches = matches
-        self.env = env  # holds the decisions that other areas use, made while matching
+        # the decisions that other areas use, made while matching (the rest of the state
+        # of that evaluation is not kept: it is large, and not needed again)
+        self.decisions = decisions
         self.outcomes: dict[str, Outcome | None] = {}
 
-    @property
-    def valid(self) -> bool:
-        return self.matches is not None
+        self.released = False
+
+    def release(self) -> None:
+        """Let the changed case and its matches go (a case at the list limits holds a
+        fifth of a megabyte); the outcomes already decided are kept, and the case is
+        evaluated again if another area's outcome is asked for."""
+        if self.matches is not None:
+            self.case, self.matches, self.decisions = None, None, None
+            self.released = True
 
     def outcome(self, topic: str) -> Outcome | None:
         """The decision of one area for this version (None: no complete answer)."""
         if topic in self.outcomes:
             return self.outcomes[topic]
+        if self.released:
+            self.search.match_again(self)
         found: Outcome | None = None
         if self.case is not None and self.matches is not None:
             if topic not in self.matches.areas:
@@ -76,8 +90,8 @@ class _Tried:
                 s = self.search
                 try:
                     env = Env(self.case, s.as_of)
-                    if self.env is not None:
-                        env.decisions = self.env.decisions
+                    if self.decisions is not None:
+                        env.decisions = self.decisions
                     decision = decide_area(s.program, s.area_programs[topic], env,
                                            self.matches)
                     found = outcome_from(decision)
@@ -109,6 +123,21 @@ class _Search:
             return None
         return data
 
+    def release(self) -> None:
+        """Let the cases of the versions tried so far go (see :meth:`_Tried.release`)."""
+        for tried in self.cache.values():
+            tried.release()
+
+    def match_again(self, tried: _Tried) -> None:
+        """The case and matches of a released version, made again (the same, since the
+        version was valid before)."""
+        data = self.case_with(tried.changes)
+        assert data is not None
+        case = _validated(data)
+        env = Env(case, self.as_of)
+        tried.case, tried.matches = case, match_native(self.program, env)
+        tried.decisions, tried.released = env.decisions, False
+
     def evaluate(self, changes: tuple[Change, ...]) -> _Tried:
         key = tuple(sorted(c.key() for c in changes))
         found = self.cache.get(key)
@@ -124,13 +153,21 @@ class _Search:
             try:
                 if _dated_after(changes, self.as_of):
                     raise CaseError([("", "a changed date is after the evaluation date")])
-                case = parse_case(data)  # every other date was checked with the case
+                case = _validated(data)  # every other date was checked with the case
                 env = Env(case, self.as_of)
-                tried = _Tried(self, changes, case, match_native(self.program, env), env)
-            except (CaseError, EvaluationError):
+                tried = _Tried(self, changes, case, match_native(self.program, env),
+                               env.decisions)
+            except (CaseError, EvaluationError, ValidationError):
                 pass
         self.cache[key] = tried
         return tried
+
+
+def _validated(data: dict[str, Any]) -> Case:
+    """The changed case, validated like any case. The data is the case's own (it passed
+    the strict reader when the case was read) with generated values, so only the case
+    model's validation is left to do (not ``parse_case``'s walk of the whole data first)."""
+    return Case.model_validate_json(json.dumps(data, allow_nan=False))
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -175,10 +212,13 @@ def find_counterfactuals(rulebase: Rulebase, case: Case, as_of: date, evaluation
                                           "flag" if flag else "outcome",
                                           t.changes, before, after, backend, flag))
         summaries.append(SearchSummary(topic, len(singles), pairs_tried, len(chosen),
-                                       not search.exhausted))
+                                       not search.exhausted,
+                                       tuple(candidates.untried.items())))
+        search.release()
     for na in evaluation.not_applicable:
         if na.because:  # kept out by another decision: what would bring it back in play
             results.extend(_bring_back(search, fns, env, na.topic, na.title, backend))
+            search.release()
     return results, summaries
 
 
@@ -281,6 +321,8 @@ def _pairs(search: _Search, area: Area, topic: str, before: Outcome,
     base_met = {r.key: parts_met(r, search.case) for r in others}
 
     def promising(t: _Tried) -> bool:
+        if t.released:
+            search.match_again(t)
         if t.matches is None or t.case is None:
             return False
         if (t.matches.rules & rule_keys) != base_rules:

@@ -256,7 +256,8 @@ def _decision(x: Explanation, at: AreaTrace, d: Decision) -> DecisionSection:
                          + " of the facts the rules of this area read; each change listed was "
                          f"verified by evaluating the changed case again ({x.backend} backend)."
                          + ("" if searched.complete else " The search stopped at its budget "
-                            "of evaluations: other changes may exist."))
+                            "of evaluations: other changes may exist.")
+                         + (f" {searched.untried_words()}" if searched.untried else ""))
     applies = (tuple(why_true(trace, at.applies_node)) if at.applies_node is not None else ())
     return DecisionSection(
         topic=area.id, title=area.title, outcome=d.outcome, outcome_label=d.outcome_label,
