@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 import sen_rules
 from sen_rules.audit import canonical_case
 from sen_rules.case import iter_dates, parse_case
-from sen_rules.explain import Counterfactual, Explanation, explain
 from sen_rules.engine.native import Env
+from sen_rules.explain import Counterfactual, Explanation, explain
 from sen_rules.explain.cf_candidates import MAX_ITEMS_PER_LIST
 from sen_rules.explain.counterfactual import Candidates, Change, Uses, spec_at, synthesize
 from sen_rules.explain.trace import node_functions
