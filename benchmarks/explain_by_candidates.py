@@ -1,9 +1,10 @@
 """What explaining costs as a case holds more candidate placements (not a test).
 
     python benchmarks/explain_by_candidates.py [1 10 50]
+    python benchmarks/explain_by_candidates.py --write 50 limits.json   # the case alone
 
 For each count, a valid case with that many candidates (the rest of the case at the limits
-of sen_rules.case: disputes, reviews, support periods) is explained, with and without
+of sen_rules.case: disputes, reviews, support periods, agencies) is explained, with and without
 counterfactuals, and made into a report and a record, each in a fresh process so that its
 peak memory is its own. Prints seconds and peak resident memory (MB).
 """
@@ -24,7 +25,14 @@ AS_OF = "2012-02-01"
 
 def case_with(candidates: int) -> dict[str, Any]:
     """The placement example, grown to ``candidates`` candidates and the list limits."""
-    from sen_rules.case import MAX_DISPUTES, MAX_REVIEWS, MAX_SUPPORT_PERIODS
+    from sen_rules.authoring.casemodel import choices_of
+    from sen_rules.case import (
+        MAX_AGENCIES,
+        MAX_DISPUTES,
+        MAX_REVIEWS,
+        MAX_SUPPORT_PERIODS,
+        SenSupportPeriod,
+    )
 
     base: dict[str, Any] = json.loads(
         (ROOT / "examples" / "cases" / "placement-candidates.json").read_text())
@@ -43,9 +51,11 @@ def case_with(candidates: int) -> dict[str, Any]:
     base["disputes"] = [{"party": ("parent", "health", "school")[i % 3],
                          "resolved": i % 2 == 0, "about": f"matter {i}"}
                         for i in range(MAX_DISPUTES)]
+    agencies = list(choices_of(SenSupportPeriod, "agencies")) * MAX_AGENCIES
     base["sen_support"] = [{"started": f"{2001 + i // 12:04d}-{1 + i % 12:02d}-01",
                             "ended": f"{2001 + i // 12:04d}-{1 + i % 12:02d}-20",
-                            "outside_advice_sought": i % 3 == 0}
+                            "outside_advice_sought": i % 3 == 0,
+                            "agencies": agencies[:MAX_AGENCIES] if i % 3 == 0 else []}
                            for i in range(MAX_SUPPORT_PERIODS)]
     return base
 
@@ -76,6 +86,9 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--one"]:
         seconds, mb = measure(argv[1], int(argv[2]))
         print(json.dumps([seconds, mb]))
+        return 0
+    if argv[:1] == ["--write"]:  # the case with N candidates, for timing the command
+        Path(argv[2]).write_text(json.dumps(case_with(int(argv[1])), indent=1))
         return 0
     counts = [int(a) for a in argv] or [1, 10, 50]
     print(f"{'what':26} {'candidates':>10} {'seconds':>8} {'peak MB':>8}")

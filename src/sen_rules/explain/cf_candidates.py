@@ -36,7 +36,7 @@ from .trace import NodeFunctions
 
 MAX_VARIANTS = 30  # new entries or records tried per list or missing record
 MAX_TEMPLATES = 2  # existing entries copied when trying an added entry
-MAX_ITEMS_PER_LIST = 6  # entries of one list whose changes are tried (see items_tried)
+MAX_ITEMS_PER_LIST = 4  # entries of one list whose changes are tried (see items_tried)
 
 
 def _is_fixed(abs_path: AbsPath, fixed: Iterable[str]) -> bool:

@@ -11,13 +11,13 @@ not evaluated again for another.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import to_json
 
 from ..case import Case
 from ..engine.decide import decide_area
@@ -167,7 +167,7 @@ def _validated(data: dict[str, Any]) -> Case:
     """The changed case, validated like any case. The data is the case's own (it passed
     the strict reader when the case was read) with generated values, so only the case
     model's validation is left to do (not ``parse_case``'s walk of the whole data first)."""
-    return Case.model_validate_json(json.dumps(data, allow_nan=False))
+    return Case.model_validate_json(to_json(data))
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
