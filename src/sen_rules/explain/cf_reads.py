@@ -17,9 +17,11 @@ from typing import Any
 from ..engine.native import Program
 from ..language import ir
 from ..language.syntax import Duration
+from ..language.visitor import Visitor
 from ..rulebase import Area, Rulebase
 
 AbsPath = tuple[str, ...]  # "[]" marks a step into the items of a list
+Scope = Mapping[str, AbsPath | None]  # a bound variable -> the items it stands for
 
 @dataclass(frozen=True)
 class Comparand:
@@ -42,7 +44,9 @@ class Uses:
     list_members: dict[AbsPath, set[Any]] = field(default_factory=dict)
 
 
-class _Collector:
+class _Collector(Visitor[None]):
+    """Walks the conditions of an area (and what they use) once, collecting ``Uses``."""
+
     def __init__(self, rulebase: Rulebase) -> None:
         self.rulebase = rulebase
         self.uses = Uses()
@@ -102,49 +106,53 @@ class _Collector:
         return []
 
     def walk(self, e: ir.Expr, area: str | None, scope: Mapping[str, AbsPath | None]) -> None:
-        if isinstance(e, ir.DecisionRef):  # a fact can change this through that decision
-            self.walk_area(e.area)
+        """Collect what ``e`` reads (in ``area``, with the list items bound in ``scope``)."""
+        self.visit(e, area, scope)
+
+    def visit_DecisionRef(self, e: ir.DecisionRef, area: str | None, scope: Scope) -> None:
+        self.walk_area(e.area)  # a fact can change this through that decision
+
+    def visit_FieldRef(self, e: ir.FieldRef, area: str | None, scope: Scope) -> None:
+        p = self.abs_path(e, scope)
+        if p is not None:
+            self.uses.fields.setdefault(p)
+
+    def visit_DefinitionRef(self, e: ir.DefinitionRef, area: str | None, scope: Scope) -> None:
+        key = self.rulebase.definition_key(e.name, area)
+        if key in self.seen_defs:
             return
-        if isinstance(e, ir.FieldRef):
-            p = self.abs_path(e, scope)
-            if p is not None:
-                self.uses.fields.setdefault(p)
-            return
-        if isinstance(e, ir.DefinitionRef):
-            key = self.rulebase.definition_key(e.name, area)
-            if key in self.seen_defs:
-                return
-            self.seen_defs.add(key)
-            d = self.rulebase.definitions[key]
-            inner = {d.variable: scope.get(d.variable)} if d.variable else {}
-            self.walk(d.expr, d.area, inner)
-            return
-        if isinstance(e, ir.Quantifier):
-            self.walk(e.collection, area, scope)
-            coll = (self.abs_path(e.collection, scope)
-                    if isinstance(e.collection, ir.FieldRef) else None)
-            if e.condition is not None:
-                self.walk(e.condition, area, {**scope, e.variable: coll + ("[]",)
-                                              if coll is not None else None})
-            return
-        if isinstance(e, ir.Compare):
-            for side, other in ((e.left, e.right), (e.right, e.left)):
-                if not self.free(other, area):
-                    continue
-                for p, shift in self.targets(side, area, scope):
-                    self.uses.comparands.append(Comparand(p, other, area, shift))
-        if isinstance(e, ir.Membership):
-            members = e.collection
-            if self.free(members, area):
-                for p, shift in self.targets(e.item, area, scope):
-                    if shift is None:
-                        self.uses.comparands.append(Comparand(p, members, area, None, True))
-            if isinstance(e.item, ir.Const) and isinstance(members, ir.FieldRef):
-                list_path = self.abs_path(members, scope)
-                if list_path is not None:
-                    self.uses.list_members.setdefault(list_path, set()).add(e.item.value)
-        for child in e.children():
-            self.walk(child, area, scope)
+        self.seen_defs.add(key)
+        d = self.rulebase.definitions[key]
+        inner = {d.variable: scope.get(d.variable)} if d.variable else {}
+        self.walk(d.expr, d.area, inner)
+
+    def visit_Quantifier(self, e: ir.Quantifier, area: str | None, scope: Scope) -> None:
+        self.walk(e.collection, area, scope)
+        coll = (self.abs_path(e.collection, scope)
+                if isinstance(e.collection, ir.FieldRef) else None)
+        if e.condition is not None:
+            self.walk(e.condition, area, {**scope, e.variable: coll + ("[]",)
+                                          if coll is not None else None})
+
+    def visit_Compare(self, e: ir.Compare, area: str | None, scope: Scope) -> None:
+        for side, other in ((e.left, e.right), (e.right, e.left)):
+            if not self.free(other, area):
+                continue
+            for p, shift in self.targets(side, area, scope):
+                self.uses.comparands.append(Comparand(p, other, area, shift))
+        self.generic_visit(e, area, scope)
+
+    def visit_Membership(self, e: ir.Membership, area: str | None, scope: Scope) -> None:
+        members = e.collection
+        if self.free(members, area):
+            for p, shift in self.targets(e.item, area, scope):
+                if shift is None:
+                    self.uses.comparands.append(Comparand(p, members, area, None, True))
+        if isinstance(e.item, ir.Const) and isinstance(members, ir.FieldRef):
+            list_path = self.abs_path(members, scope)
+            if list_path is not None:
+                self.uses.list_members.setdefault(list_path, set()).add(e.item.value)
+        self.generic_visit(e, area, scope)
 
     def walk_area(self, area_id: str) -> None:
         """What an area whose decision is read decides from: its applies_when, and the
