@@ -10,8 +10,8 @@ fixed (``fixed_facts``, e.g. the date of birth) never change.
 The entries of a list are tried within a bound, so that the cost grows gently with the
 length of a list (:meth:`Candidates.items_tried`): a list of at most
 :data:`MAX_ITEMS_PER_LIST` entries is tried whole; in a longer one, an entry with the same
-values as an earlier one in every field the rules read is not tried again (a change to it
-would decide the same), and of the entries left the first and the last
+values as an earlier one in every field the rules read (and its id) is not tried again (a
+change to it would decide the same), and of the entries left the first and the last
 ``MAX_ITEMS_PER_LIST // 2`` are tried. The entries not tried are counted per list and said
 with the results.
 """
@@ -151,8 +151,9 @@ class Candidates:
         if found is not None:
             return found
         inside = list_path + ("[]",)
+        # an entry's id counts as read: the placement ranking orders ties by it
         read = sorted({q[len(inside)] for q in self.uses.fields
-                       if len(q) > len(inside) and q[:len(inside)] == inside})
+                       if len(q) > len(inside) and q[:len(inside)] == inside} | {"id"})
         shapes: set[str] = set()
         distinct: list[int] = []
         for k, item in enumerate(items):
