@@ -15,8 +15,11 @@ from hypothesis import HealthCheck, given, settings
 import sen_rules
 from sen_rules.audit import canonical_case
 from sen_rules.case import iter_dates, parse_case
+from sen_rules.engine.native import Env
 from sen_rules.explain import Counterfactual, Explanation, explain
-from sen_rules.explain.counterfactual import Change, spec_at, synthesize
+from sen_rules.explain.cf_candidates import MAX_ITEMS_PER_LIST
+from sen_rules.explain.counterfactual import Candidates, Change, Uses, spec_at, synthesize
+from sen_rules.explain.trace import node_functions
 from sen_rules.rulebase import Rulebase
 from sen_rules.testing.strategies import evaluation_inputs
 
@@ -185,6 +188,44 @@ def test_change_words_and_application() -> None:
     assert synthesize(spec.model, {}, date(2010, 1, 1)) == {"held_on": "2010-01-01"}
 
 
+def test_entries_alike_in_what_the_rules_read_are_tried_once(mini: Rulebase) -> None:
+    disputes = [{"party": "parent", "resolved": i % 2 == 0, "about": f"matter {i}"}
+                for i in range(10)]
+    data = {**BASE, "disputes": disputes}
+    case = parse_case(data)
+    day = date(2012, 1, 1)
+    uses = Uses(fields={("disputes", "[]", "resolved"): None})
+    found = Candidates(mini, node_functions(mini, mini.epoch(day)), Env(case, day),
+                       case.model_dump(mode="json"), uses, day)
+    # "about" is not read: the ten entries are of two kinds, one of each is tried
+    assert found.items_tried(("disputes",), ("disputes",), disputes) == [0, 1]
+    assert found.untried == {"disputes": 8}
+    # a list no longer than the bound is tried whole, alike or not
+    assert found.items_tried(("disputes",), ("x",), disputes[:MAX_ITEMS_PER_LIST]) == list(
+        range(MAX_ITEMS_PER_LIST))
+    assert "x" not in found.untried
+
+
+def test_of_a_long_list_the_first_and_last_entries_are_tried_and_the_rest_counted(
+        mini: Rulebase) -> None:
+    reviews = [{"held_on": f"{2008 + i // 12}-{1 + i % 12:02d}-05",
+                "transport_reconsidered": True} for i in range(20)]
+    case = {**BASE, "statement": {"made_on": "2008-01-02", "reviews": reviews}}
+    x = explain(case, as_of="2010-03-01", rulebase=mini)
+    cut = [s for s in x.searched if s.untried]
+    assert cut and all(s.untried == (("statement.reviews", 20 - MAX_ITEMS_PER_LIST),)
+                       for s in cut)
+    half = MAX_ITEMS_PER_LIST // 2
+    tried = {ch.path[2] for c in x.counterfactuals for ch in c.changes
+             if ch.path[:2] == ("statement", "reviews") and len(ch.path) > 2}
+    assert tried <= set(range(half)) | set(range(20 - half, 20))
+    assert "entries of statement › reviews were not tried" in x.to_text()
+    searched = json.loads(x.to_json())["counterfactual_search"]
+    assert {"statement.reviews": 20 - MAX_ITEMS_PER_LIST} in [
+        s.get("entries_not_tried") for s in searched]
+    check_verified(x)
+
+
 # ---------------------------------------------------------------------------- bundled
 
 
@@ -223,13 +264,13 @@ def test_counterfactuals_hold_on_generated_cases(inputs: tuple[dict[str, Any], d
 
 def test_the_search_is_bounded_and_says_so(mini: Rulebase,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from sen_rules.explain import counterfactual
+    from sen_rules.explain import cf_search
 
     case = {**BASE, "statement": {"made_on": "2008-01-10", "reviews": [
         {"held_on": "2009-01-05", "transport_reconsidered": True}]}}
     full = explain(case, as_of="2010-03-01", rulebase=mini)
     assert all(s.complete for s in full.searched)
-    monkeypatch.setattr(counterfactual, "MAX_EVALUATIONS", 3)
+    monkeypatch.setattr(cf_search, "MAX_EVALUATIONS", 3)
     cut = explain(case, as_of="2010-03-01", rulebase=mini)
     assert not all(s.complete for s in cut.searched)
     assert len(cut.counterfactuals) < len(full.counterfactuals)

@@ -1,12 +1,15 @@
-"""A plain description of the case model, read from the Pydantic models.
+"""The one plain description of the case model, read from the Pydantic models.
 
-The linter's reasoning (which fields can be missing, the bounds of a number) and the case
-generator (which fields an object needs) both read it, so neither repeats what
-``sen_rules.case`` already says.
+Every part that reasons about what a case can hold reads it here, so none repeats what
+``sen_rules.case`` already says: the linter's reasoning (which fields can be missing, the
+bounds of a number), the witness search and the case generators (which fields an object
+needs, the values an enumeration allows), and the counterfactual search (what a field at a
+path can hold, a minimal record to add).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -23,7 +26,7 @@ class FieldSpec:
     """One field of a case model class."""
 
     name: str
-    kind: str  # bool | int | float | str | date | enum | model | list_model | list_enum
+    kind: str  # bool|int|float|str|date|enum|model|list_model|list_enum|list_other
     optional: bool  # may be None
     required: bool  # has no default
     model: type[BaseModel] | None = None  # for model and list_model
@@ -120,3 +123,62 @@ def walk_path(model: type[BaseModel], path: tuple[str, ...]) -> list[FieldSpec] 
         specs.append(spec)
         current = spec.model
     return specs
+
+
+def choices_of(model: type[BaseModel], name: str) -> tuple[str, ...]:
+    """The values an enumerated field (or the items of a list of them) allows, in order."""
+    spec = field_of(model, name)
+    if spec is None or not spec.choices:
+        raise KeyError(f"{model.__name__}.{name} is not an enumeration")
+    return spec.choices
+
+
+LISTS = ("list_model", "list_enum", "list_other")
+CASE = FieldSpec("case", "model", False, True, Case)
+
+
+def item_of(spec: FieldSpec) -> FieldSpec | None:
+    """What one item of a list field holds (None for a field that is not a list)."""
+    if spec.kind == "list_model":
+        return FieldSpec(spec.name, "model", False, True, spec.model)
+    if spec.kind == "list_enum":
+        return FieldSpec(spec.name, "enum", False, True, choices=spec.choices)
+    if spec.kind == "list_other":
+        return FieldSpec(spec.name, "str", False, True)
+    return None
+
+
+def spec_at(path: tuple[str, ...]) -> FieldSpec | None:
+    """The field at ``path`` from the case ("[]" steps into the items of a list)."""
+    spec: FieldSpec | None = CASE
+    for step in path:
+        if spec is None:
+            return None
+        if step == "[]":
+            spec = item_of(spec)
+        elif spec.kind == "model" and spec.model is not None:
+            spec = field_of(spec.model, step)
+        else:
+            return None
+    return spec
+
+
+def synthesize(model: type[BaseModel], overrides: Mapping[str, Any],
+               anchor: date) -> dict[str, Any]:
+    """A minimal record of ``model``: required fields filled in, ``overrides`` applied."""
+    out: dict[str, Any] = {}
+    for spec in fields_of(model):
+        if spec.name in overrides:
+            out[spec.name] = overrides[spec.name]
+        elif spec.required:
+            out[spec.name] = _default(spec, anchor)
+    return out
+
+
+def _default(spec: FieldSpec, anchor: date) -> Any:
+    if spec.kind == "model" and spec.model is not None:
+        return synthesize(spec.model, {}, anchor)
+    if spec.kind in LISTS:
+        return []
+    return {"bool": False, "int": 1, "float": 0.0, "date": anchor.isoformat(),
+            "str": "hypothetical", "enum": spec.choices[0] if spec.choices else ""}[spec.kind]

@@ -22,7 +22,7 @@ from ..errors import SourceLocation
 from ..language import ir
 from ..language.printer import canonical, words
 from ..rendering import render
-from ..rulebase import Citation, Rulebase
+from ..rulebase import Citation, Rule, Rulebase
 from ..versions import in_force_text
 from .graph import graph_html, graph_markdown
 from .scenarios import Coverage, Scenario, load_scenarios, run_scenarios
@@ -178,37 +178,56 @@ def markdown(model: Model) -> str:
                                else "always") + "."
                 f" Hit policy `{area.hit_policy}`: {HIT_POLICY_WORDS[area.hit_policy]}.", ""]
         for rule in area.all_rules:
-            is_otherwise = area.otherwise is not None and rule is area.otherwise
-            when = ("no other rule of this area gives an outcome" if is_otherwise
-                    else md_escape(words(rule.condition)))
-            out += [f'<a id="{rule_anchor(rule.key)}"></a>',
-                    f"#### {md_escape(rule.title)}", "",
-                    f"`{rule.key}` · {rule.effect} `{rule.value}` · in force "
-                    f"{in_force_text(rule)}", "", f"- **When:** {when}"]
-            if not is_otherwise:
-                out.append(f"- **As written:** `{canonical(rule.condition)}`")
-            for c in rule.citations:
-                ref = f" ({md_escape(c.reference)})" if c.reference else ""
-                out.append(f"- **Cites** [{c.source} § {c.clause}](#"
-                           f"{clause_anchor(c.source, c.clause)}): “{md_escape(c.quote)}”{ref}")
-            scenarios = model.scenarios_of(rule.key)
-            if scenarios:
-                out.append("- **Scenarios:** " + "; ".join(md_escape(s) for s in scenarios[:5])
-                           + (f"; and {len(scenarios) - 5} more" if len(scenarios) > 5 else ""))
-            out.append("")
-    out += ["## Settings", ""]
+            out += _md_rule(model, rule, area.otherwise is not None and rule is area.otherwise)
+    out += _md_settings(rb) + _md_register(rb) + _md_policy(model)
+    if model.coverage is not None:
+        out += _md_coverage(model.coverage)
+    return "\n".join(out) + "\n"
+
+
+def _md_rule(model: Model, rule: Rule, is_otherwise: bool) -> list[str]:
+    when = ("no other rule of this area gives an outcome" if is_otherwise
+            else md_escape(words(rule.condition)))
+    out = [f'<a id="{rule_anchor(rule.key)}"></a>',
+           f"#### {md_escape(rule.title)}", "",
+           f"`{rule.key}` · {rule.effect} `{rule.value}` · in force "
+           f"{in_force_text(rule)}", "", f"- **When:** {when}"]
+    if not is_otherwise:
+        out.append(f"- **As written:** `{canonical(rule.condition)}`")
+    for c in rule.citations:
+        ref = f" ({md_escape(c.reference)})" if c.reference else ""
+        out.append(f"- **Cites** [{c.source} § {c.clause}](#"
+                   f"{clause_anchor(c.source, c.clause)}): “{md_escape(c.quote)}”{ref}")
+    scenarios = model.scenarios_of(rule.key)
+    if scenarios:
+        out.append("- **Scenarios:** " + "; ".join(md_escape(s) for s in scenarios[:5])
+                   + (f"; and {len(scenarios) - 5} more" if len(scenarios) > 5 else ""))
+    out.append("")
+    return out
+
+
+def _md_settings(rb: Rulebase) -> list[str]:
+    out = ["## Settings", ""]
     for name, s in rb.settings.items():
         values = "; ".join(f"{_value(v.value)} ({v.in_force.describe()})" for v in s.versions)
         out += [f'<a id="setting-{slug(name)}"></a>',
                 f"- **`{name}`** — {md_escape(s.title)}: {md_escape(values)}"]
-    out += ["", "## Ambiguity register", ""]
+    return out
+
+
+def _md_register(rb: Rulebase) -> list[str]:
+    out = ["", "## Ambiguity register", ""]
     for entry in rb.register:
         out += [f'<a id="entry-{slug(entry.id)}"></a>', f"### {md_escape(entry.title)}", "",
                 f"- **Question:** {md_escape(entry.question)}",
                 f"- **Chosen:** {md_escape(entry.chosen)}",
                 f"- **Why:** {md_escape(entry.why)}", ""]
-    out += ["## Policy text", ""]
-    for sid, source in rb.sources.items():
+    return out
+
+
+def _md_policy(model: Model) -> list[str]:
+    out = ["## Policy text", ""]
+    for sid, source in model.rulebase.sources.items():
         out += [f"### {md_escape(source.title)}", ""]
         for clause in source.clauses.values():
             users = model.implementers.get((sid, clause.id), [])
@@ -217,16 +236,17 @@ def markdown(model: Model) -> str:
                     f"> {md_escape(' '.join(clause.text.split()))}", ">",
                     f"> § `{clause.id}`" + (" (normative)" if clause.normative else "")
                     + (f" — implemented by {links}" if links else ""), ""]
-    if model.coverage is not None:
-        cov = model.coverage
-        out += ["## Coverage", "", "| Measure | Covered | % |", "|---|---|---|"]
-        for label, (done, total) in (("Rules fired", cov.rules_figure()),
-                                     ("Condition parts seen both ways",
-                                      cov.conditions_figure()),
-                                     ("Cited clauses exercised", cov.clauses_figure())):
-            out.append(f"| {label} | {done} / {total} | {cov.percent(done, total):.1f} |")
-        out.append("")
-    return "\n".join(out) + "\n"
+    return out
+
+
+def _md_coverage(cov: Coverage) -> list[str]:
+    out = ["## Coverage", "", "| Measure | Covered | % |", "|---|---|---|"]
+    for label, (done, total) in (("Rules fired", cov.rules_figure()),
+                                 ("Condition parts seen both ways", cov.conditions_figure()),
+                                 ("Cited clauses exercised", cov.clauses_figure())):
+        out.append(f"| {label} | {done} / {total} | {cov.percent(done, total):.1f} |")
+    out.append("")
+    return out
 
 
 # ---------------------------------------------------------------------------- site

@@ -94,7 +94,9 @@ class Explanation:
             "counterfactuals": [c.to_dict() for c in self.counterfactuals],
             "counterfactual_search": [
                 {"topic": s.topic, "single_changes_tried": s.singles, "pairs_tried": s.pairs,
-                 "found": s.found, "complete": s.complete} for s in self.searched],
+                 "found": s.found, "complete": s.complete,
+                 **({"entries_not_tried": dict(s.untried)} if s.untried else {})}
+                for s in self.searched],
         }
 
     def __repr__(self) -> str:

@@ -271,7 +271,9 @@ def _searched_text(x: Explanation, topic: str) -> str:
             + " of the facts the rules of this area read; each change listed was "
             f"verified by evaluating the changed case again ({x.backend} backend)."
             + ("" if searched.complete else " The search stopped at its budget "
-               "of evaluations: other changes may exist."))
+               "of evaluations: other changes may exist.")
+            + (f" {searched.untried_words()}" if searched.untried else ""))
+
 
 def _is_record(value: Any) -> bool:
     from pydantic import BaseModel

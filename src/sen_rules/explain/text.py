@@ -174,6 +174,8 @@ def changes_lines(x: Explained, topic: str, indent: str) -> list[str]:
     if not searched.complete:
         lines.append(f"{indent}  (the search stopped at its budget of evaluations: other "
                      "changes may exist)")
+    if searched.untried:
+        lines.append(f"{indent}  ({searched.untried_words()})")
     return lines
 
 
