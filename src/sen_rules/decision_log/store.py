@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, exists, func, select
 
-from .. import record_to_json
+from ..audit.record import record_to_json
 from .database import open_engine
 from .schema import decisions, migrate, outcomes
 
@@ -83,6 +83,11 @@ def pack(text: str) -> tuple[bytes, str]:
 
 def unpack(blob: bytes, sha256: str, decision_id: str) -> str:
     """The stored record text, checked against its digest."""
+    return unpack_bytes(blob, sha256, decision_id).decode("utf-8")
+
+
+def unpack_bytes(blob: bytes, sha256: str, decision_id: str) -> bytes:
+    """The stored record's UTF-8 bytes, checked against their digest."""
     try:
         data = zlib.decompress(blob)
     except zlib.error:
@@ -90,7 +95,7 @@ def unpack(blob: bytes, sha256: str, decision_id: str) -> str:
     if hashlib.sha256(data).hexdigest() != sha256:
         raise IntegrityError(f"decision {decision_id}: the stored record does not match "
                              "its sha256")
-    return data.decode("utf-8")
+    return data
 
 
 @dataclass(frozen=True)
