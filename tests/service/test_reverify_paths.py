@@ -159,3 +159,12 @@ def test_the_answer_does_not_depend_on_the_workers(log: DecisionLog, level_4_rul
     assert one.to_dict() == two.to_dict()
     assert one.counts[CHANGED_DIFFERS] >= 1
     assert one.counts[CHANGED_DIFFERS] + one.counts[CHANGED_SAME] == 8
+
+
+def test_the_fast_seal_is_the_writers_where_text_is_not_ascii() -> None:
+    if not replay.fast():
+        pytest.skip("orjson is not installed")
+    data: dict[str, Any] = {"quote": "“a clause” — £5", "del": "a\x7fb", "astral": "\U0001f600",
+                            "n": [1, 2.5, -3], "seal": {"algorithm": "sha256", "digest": ""}}
+    for key in (None, KEY):
+        assert replay._seal_digest(data, key) == seal_of(data, key)["digest"]
