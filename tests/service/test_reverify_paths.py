@@ -168,3 +168,14 @@ def test_the_fast_seal_is_the_writers_where_text_is_not_ascii() -> None:
                             "n": [1, 2.5, -3], "seal": {"algorithm": "sha256", "digest": ""}}
     for key in (None, KEY):
         assert replay._seal_digest(data, key) == seal_of(data, key)["digest"]
+
+
+def test_the_newest_records_are_read_in_pages(log: DecisionLog) -> None:
+    stored = []
+    for i in range(5):
+        case = json.loads(CASE)
+        case["child"]["id"] = f"PAGE-{i}"
+        stored.append(log.store(sen_rules.make_record(case, as_of=AS_OF)).id)
+    found = [i for i, _, _ in log.newest_blobs(limit=3, page=2)]
+    assert found == stored[::-1][:3]
+    assert [i for i, _, _ in log.newest_blobs(limit=10, page=2)] == stored[::-1]

@@ -257,6 +257,27 @@ class DecisionLog:
                 yield row.id, row.record, row.record_sha256
             after = rows[-1].seq
 
+    def newest_blobs(self, filters: Filters | None = None, limit: int = 1000,
+                     page: int = 500) -> Iterator[tuple[str, bytes, str]]:
+        """``(id, compressed record, sha256)`` of the ``limit`` newest matching decisions,
+        newest first, read in pages."""
+        before: int | None = None
+        while limit > 0:
+            conds = self._where(filters)
+            if before is not None:
+                conds.append(decisions.c.seq < before)
+            query = (select(decisions.c.seq, decisions.c.id, decisions.c.record,
+                            decisions.c.record_sha256)
+                     .where(*conds).order_by(decisions.c.seq.desc()).limit(min(page, limit)))
+            with self.engine.connect() as conn:
+                rows = conn.execute(query).all()
+            if not rows:
+                return
+            for row in rows:
+                yield row.id, row.record, row.record_sha256
+            limit -= len(rows)
+            before = rows[-1].seq
+
     def records(self, filters: Filters | None = None) -> Iterator[tuple[str, str]]:
         """``(id, record text)`` of every matching decision, oldest first."""
         for decision_id, blob, digest in self.blobs(filters):

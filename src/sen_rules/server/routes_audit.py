@@ -122,11 +122,8 @@ async def reverify(request: Request, filters: FilterQuery,
 
     def work() -> Reverification:
         result = Reverification(rulebase.identity())
-        for summary in log.summaries(filters, limit=limit):
-            got = log.get(summary.id)
-            if got is None:
-                continue
-            kind, entry = check_one_text(rulebase, summary.id, got[1], key)
+        for decision_id, blob, digest in log.newest_blobs(filters, limit):
+            kind, entry = check_one(rulebase, decision_id, blob, digest, key)
             result.counts[kind] += 1
             if entry is not None:
                 result.differing.append(entry)
@@ -135,14 +132,6 @@ async def reverify(request: Request, filters: FilterQuery,
     answer = await in_thread(request, work, 120.0)
     return Response(json.dumps(answer.to_dict(), ensure_ascii=False),
                     media_type="application/json")
-
-
-def check_one_text(rulebase: Any, decision_id: str, text: str, key: bytes | None = None
-                   ) -> tuple[str, dict[str, Any] | None]:
-    from ..decision_log.store import pack
-
-    blob, digest = pack(text)
-    return check_one(rulebase, decision_id, blob, digest, key)
 
 
 async def stored(request: Request, decision_id: str) -> tuple[Any, str]:
