@@ -2,5 +2,6 @@
 
 ``database`` opens a URL, ``schema`` holds the tables and their versioned migrations,
 ``store`` writes and reads records (whole or not at all), ``replay`` checks one stored
-record at volume, ``reverify`` replays them all under a rulebase in parallel. Nothing in the library imports this package.
+record at volume, ``reverify`` replays them all under a rulebase in parallel. Nothing in
+the library imports this package.
 """
