@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .. import jsonread
-from ..case import Case, parse_case
+from ..case import parse_case
 from ..dates import parse_day
-from ..engine.service import BACKENDS, evaluate_case
+from ..engine.service import BACKENDS
 from ..errors import CaseError, RecordError
 from ..explain.core import trace_and_decide, trace_to_dict
 from ..rulebase import Rulebase, short
@@ -372,7 +372,8 @@ def verify_record(record: str | bytes | Mapping[str, Any], *, rulebase: Rulebase
     return replay(data, rulebase or bundled_rulebase())
 
 
-def replayable_case(data: Mapping[str, Any]) -> Case:
+def replayable_case(data: Mapping[str, Any]) -> Any:
+    """The recorded case as a :class:`sen_rules.Case` (SR504 when it no longer parses)."""
     try:
         return parse_case(data["case"])
     except CaseError as exc:
@@ -385,6 +386,8 @@ def replay(data: Mapping[str, Any], rb: Rulebase, *, trace: bool = True) -> Veri
     :func:`check_seal`). Under another rulebase than the recorded one the trace is not
     compared; ``trace=False`` then skips rebuilding it (``trace_matches`` is then False:
     not known), for a caller that only wants the decisions."""
+    from ..engine.service import evaluate_case
+
     case = replayable_case(data)
     same_rulebase = rb.sha256 == data["rulebase"]["sha256"]
     replayed_trace: dict[str, Any] | None = None
