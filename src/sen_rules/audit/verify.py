@@ -180,6 +180,13 @@ def load_record(record: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
             raise _malformed(f"expected JSON text or an object, got {type(record).__name__}")
     except jsonread.JsonInputError as exc:
         raise _malformed(f"it is not JSON a reader can trust ({exc})") from None
+    check_shape(data)
+    checked: dict[str, Any] = data
+    return checked
+
+
+def check_shape(data: Any) -> None:
+    """The fields of a record and their types, on data already read strictly."""
     if not isinstance(data, dict):
         raise _malformed("expected a JSON object")
     missing = [k for k in FIELDS if k not in data]
@@ -213,7 +220,6 @@ def load_record(record: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(data["case"].get("child"), dict):
         raise _malformed("'case.child' must be an object")
     _check_decisions(data["evaluation"].get("decisions"))
-    return data
 
 
 # the JSON type of each part of a recorded decision (what the engine writes)
@@ -252,6 +258,14 @@ def _check_strings(value: Any, keys: tuple[str, ...], where: str) -> None:
 
 
 def check_seal(data: Mapping[str, Any], key: bytes | None) -> None:
+    check_seal_digest(data, key)
+    check_parts(data)
+
+
+def check_seal_digest(data: Mapping[str, Any], key: bytes | None,
+                      expected: str | None = None) -> None:
+    """The seal's algorithm fits the key (or its absence) and its digest is the seal of
+    the record's content (``expected``, when the caller has computed it already)."""
     seal = data["seal"]
     algorithm = seal["algorithm"]
     if algorithm == "hmac-sha256" and key is None:
@@ -261,9 +275,15 @@ def check_seal(data: Mapping[str, Any], key: bytes | None) -> None:
         raise _tampered("a key was given, but the record carries an unkeyed sha256 seal")
     if algorithm not in ("sha256", "hmac-sha256"):
         raise _malformed(f"unknown seal algorithm {algorithm!r}")
-    expected = seal_of(data, key)["digest"]
+    if expected is None:
+        expected = seal_of(data, key)["digest"]
     if not hmac.compare_digest(expected, seal["digest"]):
         raise _tampered("its seal does not match its content")
+
+
+def check_parts(data: Mapping[str, Any]) -> None:
+    """The case matches its digest, and the decisions name the recorded case, date and
+    rulebase."""
     if sha256_of(data["case"]) != data["case_sha256"]:
         raise _tampered("the case does not match its sha256")
     evaluation = data["evaluation"]
@@ -348,18 +368,37 @@ def verify_record(record: str | bytes | Mapping[str, Any], *, rulebase: Rulebase
     """
     data = load_record(record)
     check_seal(data, key)
-    rb = rulebase or bundled_rulebase()
+    return replay(data, rulebase or bundled_rulebase())
+
+
+def replayable_case(data: Mapping[str, Any]) -> Any:
+    """The recorded case as a :class:`sen_rules.Case` (SR504 when it no longer parses)."""
     try:
-        case = parse_case(data["case"])
+        return parse_case(data["case"])
     except CaseError as exc:
         raise RecordError(f"the recorded case cannot be replayed by this version of sen-rules "
                           f"({exc.message})", code="SR504") from None
-    _, _, evaluation, trace = trace_and_decide(rb, case, data["as_of"], data["backend"])
+
+
+def replay(data: Mapping[str, Any], rb: Rulebase, *, trace: bool = True) -> Verification:
+    """Replay a record already read and sealed-checked (:func:`load_record`,
+    :func:`check_seal`). Under another rulebase than the recorded one the trace is not
+    compared; ``trace=False`` then skips rebuilding it (``trace_matches`` is then False:
+    not known), for a caller that only wants the decisions."""
+    from ..engine.service import evaluate_case
+
+    case = replayable_case(data)
+    same_rulebase = rb.sha256 == data["rulebase"]["sha256"]
+    replayed_trace: dict[str, Any] | None = None
+    if same_rulebase or trace:
+        _, _, evaluation, traced = trace_and_decide(rb, case, data["as_of"], data["backend"])
+        replayed_trace = trace_to_dict(traced, evaluation)
+    else:
+        evaluation = evaluate_case(rb, case, data["as_of"], data["backend"])
     now = evaluation.to_dict()
     differences = compare_decisions(data["evaluation"]["decisions"], now["decisions"])
-    same_rulebase = rb.sha256 == data["rulebase"]["sha256"]
-    replayed_trace = trace_to_dict(trace, evaluation)
-    trace_difference = first_difference(data["trace"], replayed_trace)
+    trace_difference = (None if replayed_trace is None
+                        else first_difference(data["trace"], replayed_trace))
     if same_rulebase and trace_difference is not None:  # the reasons shown are relied on too
         where, x, y = trace_difference
         differences.append(Difference("trace", where, x, y))
@@ -375,4 +414,4 @@ def verify_record(record: str | bytes | Mapping[str, Any], *, rulebase: Rulebase
         recorded_rulebase=dict(data["rulebase"]), current_rulebase=rb.identity(),
         recorded_package=data["package"]["version"], current_package=package_version(),
         differences=tuple(differences),
-        trace_matches=trace_difference is None)
+        trace_matches=replayed_trace is not None and trace_difference is None)

@@ -5,7 +5,7 @@ Lines, ``reverify`` them all against a rulebase. The database is ``--log URL`` o
 ``SEN_RULES_LOG`` environment variable.
 
 Exit status of ``reverify``: 0 no decision would differ; 1 some would; 5 a stored record
-is altered or unreadable.
+is altered or unreadable, or sealed with a key that was not given (``--key-file``).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from .common import (
     workers_from,
     write_output,
 )
+from .record import add_key_option, key_from
 from .serve import EXTRA_HINT
 
 
@@ -97,6 +98,8 @@ def register(sub: Any) -> None:
     add_rules_option(r)
     r.add_argument("--workers", type=int, default=0, metavar="N",
                    help="processes (default 0: one per core)")
+    add_key_option(r, help="the key file the records were sealed with (`sen-rules serve "
+                   "--key-file`); needed to check HMAC-SHA256 seals")
     r.add_argument("--format", choices=("text", "json"), default="text")
     add_out_option(r)
     r.set_defaults(run=run_reverify)
@@ -178,19 +181,20 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_reverify(args: argparse.Namespace) -> int:
-    from ..decision_log.reverify import ALTERED, CHANGED_DIFFERS, DIFFERS, reverify
+    from ..decision_log.reverify import CHANGED_DIFFERS, DIFFERS, FAILED, reverify
     from ..progress import Progress
 
     log = _open(args)
     filters = _filters(args)
     rulebase = rulebase_from(args)
+    key = key_from(args)
     total = log.count(filters)
     with output_stream(args.out) as out:
         with Progress(total, "re-verifying", enabled=bar_enabled(out)) as bar:
             result = reverify(log, rulebase, filters, workers=workers_from(args),
-                              advance=bar.advance)
+                              key=key, advance=bar.advance)
         out.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
                   if args.format == "json" else result.to_text())
-    if result.counts[ALTERED]:
+    if any(result.counts[kind] for kind in FAILED):
         return 5
     return 1 if result.counts[DIFFERS] or result.counts[CHANGED_DIFFERS] else 0

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from .common import CommandError, add_rules_option
+from .record import add_key_option, key_from
 
 EXTRA_HINT = 'the decision service needs the server extra: pip install "sen-rules[server]" ' \
              '(from a checkout: pip install ".[server]")'
@@ -29,6 +30,9 @@ def register(sub: Any) -> None:
                    "sqlite:///PATH (or a file path) or postgresql://USER@HOST/DB")
     p.add_argument("--tokens", metavar="FILE", help="bearer tokens with their scopes, one "
                    "per line: NAME SCOPES TOKEN (see docs/service.md)")
+    add_key_option(p, help="seal every record the service makes (and stores) with "
+                   "HMAC-SHA256 using the bytes of FILE as the key, and check records "
+                   "given to verify with it (as `sen-rules record/verify --key-file`)")
     p.set_defaults(run=run)
 
 
@@ -43,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     from .common import workers_from
 
     settings = Settings(rules=args.rules, host=args.host, port=args.port,
-                        workers=workers_from(args), log=args.log, tokens=args.tokens)
+                        workers=workers_from(args), log=args.log, tokens=args.tokens,
+                        record_key=key_from(args))
     try:
         check_bind(settings)
         if settings.tokens:

@@ -1,10 +1,14 @@
 """Re-verify stored decisions against a rulebase, in parallel, with a progress bar.
 
-The records are read from the database in chunks in this process and handed, still
-compressed, to worker processes that each load the rulebase once and replay them with
-:func:`sen_rules.verify_record`. The answer counts each outcome (holds, differs, rulebase
-changed with the same decisions, rulebase changed with other decisions, record altered)
-and lists every decision that would now be decided differently, with what changed.
+The records are read from the database in pages of a few thousand (one query each) in
+this process and handed, still compressed, in chunks to worker processes that each load
+the rulebase once and replay them (see :mod:`.replay`: a record that holds is shown so by
+rebuilding it, anything else gets the answer of :func:`sen_rules.verify_record`). Chunks
+are collected in the order they were sent, so the answer does not depend on the number
+of workers. It counts each outcome (holds, differs, rulebase changed with the same
+decisions, rulebase changed with other decisions, record altered, sealed with a key that
+was not given) and lists every decision that would now be decided differently, with what
+changed.
 """
 
 from __future__ import annotations
@@ -16,8 +20,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import RecordError, Rulebase, load_rulebase, verify_record
-from .store import DecisionLog, Filters, IntegrityError, unpack
+from ..audit.verify import replay
+from ..errors import RecordError
+from ..loading.loader import load_rulebase
+from ..rulebase import Rulebase
+from .replay import check_stored, holds_as_stored
+from .store import DecisionLog, Filters, IntegrityError, unpack_bytes
 
 # the answers, in the order reports show them
 HOLDS = "holds"
@@ -25,7 +33,9 @@ DIFFERS = "differs"
 CHANGED_SAME = "rulebase-changed-same"
 CHANGED_DIFFERS = "rulebase-changed-differs"
 ALTERED = "altered"
-KINDS = (HOLDS, DIFFERS, CHANGED_SAME, CHANGED_DIFFERS, ALTERED)
+NEEDS_KEY = "needs-key"
+KINDS = (HOLDS, DIFFERS, CHANGED_SAME, CHANGED_DIFFERS, ALTERED, NEEDS_KEY)
+FAILED = (ALTERED, NEEDS_KEY)  # the record could not be checked: exit 5
 
 
 @dataclass
@@ -53,7 +63,8 @@ class Reverification:
                  f"  differs (same rulebase)                {self.counts[DIFFERS]:>9,}",
                  f"  rulebase changed, same decisions       {self.counts[CHANGED_SAME]:>9,}",
                  f"  rulebase changed, decisions differ     {self.counts[CHANGED_DIFFERS]:>9,}",
-                 f"  record altered or unreadable           {self.counts[ALTERED]:>9,}"]
+                 f"  record altered or unreadable           {self.counts[ALTERED]:>9,}",
+                 f"  sealed with a key that was not given   {self.counts[NEEDS_KEY]:>9,}"]
         if self.differing:
             lines.append("")
             lines.append("decisions that would now differ:")
@@ -66,15 +77,18 @@ class Reverification:
 
 # ---------------------------------------------------------------------------- one record
 
-def check_one(rulebase: Rulebase, decision_id: str, blob: bytes, sha256: str
-              ) -> tuple[str, dict[str, Any] | None]:
+def check_one(rulebase: Rulebase, decision_id: str, blob: bytes, sha256: str,
+              key: bytes | None = None) -> tuple[str, dict[str, Any] | None]:
     """The answer for one stored decision, and its entry for the differing list."""
     try:
-        text = unpack(blob, sha256, decision_id)
-        answer = verify_record(text, rulebase=rulebase)
+        raw = unpack_bytes(blob, sha256, decision_id)
+        if holds_as_stored(raw, rulebase, key):
+            return HOLDS, None
+        answer = replay(check_stored(raw, key), rulebase, trace=False)
     except (IntegrityError, RecordError) as exc:
-        return ALTERED, {"id": decision_id, "case_id": None, "as_of": None,
-                         "recorded_rulebase": None, "status": ALTERED, "changes": [str(exc)]}
+        kind = NEEDS_KEY if getattr(exc, "code", None) == "SR503" else ALTERED
+        return kind, {"id": decision_id, "case_id": None, "as_of": None,
+                      "recorded_rulebase": None, "status": kind, "changes": [str(exc)]}
     if answer.status == "holds":
         return HOLDS, None
     if answer.status == "rulebase-changed" and not answer.differences:
@@ -88,11 +102,13 @@ def check_one(rulebase: Rulebase, decision_id: str, blob: bytes, sha256: str
 
 
 _worker_rulebase: Rulebase | None = None
+_worker_key: bytes | None = None
 
 
-def _init(directory: str, sha256: str) -> None:
-    global _worker_rulebase
+def _init(directory: str, sha256: str, key: bytes | None) -> None:
+    global _worker_rulebase, _worker_key
     _worker_rulebase = load_rulebase(directory)
+    _worker_key = key
     if _worker_rulebase.sha256 != sha256:
         raise RuntimeError("the rules changed while re-verification was starting")
 
@@ -100,7 +116,7 @@ def _init(directory: str, sha256: str) -> None:
 def _check_chunk(chunk: list[tuple[str, bytes, str]]
                  ) -> list[tuple[str, dict[str, Any] | None]]:
     assert _worker_rulebase is not None
-    return [check_one(_worker_rulebase, *item) for item in chunk]
+    return [check_one(_worker_rulebase, *item, key=_worker_key) for item in chunk]
 
 
 def _chunks(items: Iterator[tuple[str, bytes, str]], size: int
@@ -116,10 +132,11 @@ def _chunks(items: Iterator[tuple[str, bytes, str]], size: int
 
 
 def reverify(log: DecisionLog, rulebase: Rulebase, filters: Filters | None = None, *,
-             workers: int = 0, chunk_size: int = 200,
+             workers: int = 0, chunk_size: int = 100, key: bytes | None = None,
              advance: Callable[[int], None] | None = None) -> Reverification:
     """Replay every matching stored decision under ``rulebase`` (``workers`` processes;
-    0 means one per core). ``advance(n)`` is called as records are done."""
+    0 means one per core; ``key`` checks HMAC-keyed seals). ``advance(n)`` is called as
+    records are done."""
     workers = workers if workers > 0 else (os.cpu_count() or 1)
     result = Reverification(rulebase.identity())
 
@@ -134,11 +151,11 @@ def reverify(log: DecisionLog, rulebase: Rulebase, filters: Filters | None = Non
     chunks = _chunks(log.blobs(filters), chunk_size)
     if workers == 1:
         for chunk in chunks:
-            take([check_one(rulebase, *item) for item in chunk])
+            take([check_one(rulebase, *item, key=key) for item in chunk])
         return result
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_init,
-                      initargs=(rulebase.directory, rulebase.sha256)) as pool:
+                      initargs=(rulebase.directory, rulebase.sha256, key)) as pool:
         # a bounded window of chunks in flight: the log is never read ahead into memory
         pending: deque[Any] = deque()
         for chunk in chunks:

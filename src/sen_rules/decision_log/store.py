@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, exists, func, select
 
-from .. import record_to_json
+from ..audit.record import record_to_json
 from .database import open_engine
 from .schema import decisions, migrate, outcomes
 
@@ -83,6 +83,11 @@ def pack(text: str) -> tuple[bytes, str]:
 
 def unpack(blob: bytes, sha256: str, decision_id: str) -> str:
     """The stored record text, checked against its digest."""
+    return unpack_bytes(blob, sha256, decision_id).decode("utf-8")
+
+
+def unpack_bytes(blob: bytes, sha256: str, decision_id: str) -> bytes:
+    """The stored record's UTF-8 bytes, checked against their digest."""
     try:
         data = zlib.decompress(blob)
     except zlib.error:
@@ -90,7 +95,7 @@ def unpack(blob: bytes, sha256: str, decision_id: str) -> str:
     if hashlib.sha256(data).hexdigest() != sha256:
         raise IntegrityError(f"decision {decision_id}: the stored record does not match "
                              "its sha256")
-    return data.decode("utf-8")
+    return data
 
 
 @dataclass(frozen=True)
@@ -251,6 +256,27 @@ class DecisionLog:
             for row in rows:
                 yield row.id, row.record, row.record_sha256
             after = rows[-1].seq
+
+    def newest_blobs(self, filters: Filters | None = None, limit: int = 1000,
+                     page: int = 500) -> Iterator[tuple[str, bytes, str]]:
+        """``(id, compressed record, sha256)`` of the ``limit`` newest matching decisions,
+        newest first, read in pages."""
+        before: int | None = None
+        while limit > 0:
+            conds = self._where(filters)
+            if before is not None:
+                conds.append(decisions.c.seq < before)
+            query = (select(decisions.c.seq, decisions.c.id, decisions.c.record,
+                            decisions.c.record_sha256)
+                     .where(*conds).order_by(decisions.c.seq.desc()).limit(min(page, limit)))
+            with self.engine.connect() as conn:
+                rows = conn.execute(query).all()
+            if not rows:
+                return
+            for row in rows:
+                yield row.id, row.record, row.record_sha256
+            limit -= len(rows)
+            before = rows[-1].seq
 
     def records(self, filters: Filters | None = None) -> Iterator[tuple[str, str]]:
         """``(id, record text)`` of every matching decision, oldest first."""

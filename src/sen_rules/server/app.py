@@ -47,7 +47,7 @@ def create_app(settings: Settings, holder: Holder | None = None) -> FastAPI:
                   limits=settings.limits,
                   tokens=load_tokens(settings.tokens) if settings.tokens else None,
                   log=DecisionLog(settings.log) if settings.log else None,
-                  supervised=settings.supervised)
+                  supervised=settings.supervised, record_key=settings.record_key)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

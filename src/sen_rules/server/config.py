@@ -17,6 +17,7 @@ class Settings:
     workers: int = 1
     log: str | None = None  # the decision log's database URL
     tokens: str | None = None  # the token file
+    record_key: bytes | None = field(default=None, repr=False)  # seals records (HMAC)
     limits: Limits = field(default_factory=Limits)
     supervised: bool = False  # set in worker processes started by the supervisor
 

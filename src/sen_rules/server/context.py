@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -30,6 +30,7 @@ class State:
     tokens: Tokens | None = None
     log: DecisionLog | None = None
     supervised: bool = False  # one of several worker processes under a supervisor
+    record_key: bytes | None = field(default=None, repr=False)  # HMAC key of the records
 
 
 def state_of(request: Request) -> State:

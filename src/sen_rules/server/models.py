@@ -218,6 +218,7 @@ class ReverifyCounts(BaseModel):
     rulebase_changed_same: int = Field(alias="rulebase-changed-same")
     rulebase_changed_differs: int = Field(alias="rulebase-changed-differs")
     altered: int
+    needs_key: int = Field(alias="needs-key")
 
 
 class ReverifyAnswer(BaseModel):

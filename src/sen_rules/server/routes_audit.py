@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
-from .. import verify_record
+from ..audit.verify import verify_record
 from ..decision_log.reverify import Reverification, check_one
 from ..decision_log.store import DecisionLog, Filters, IntegrityError
 from . import models
@@ -118,14 +118,12 @@ async def reverify(request: Request, filters: FilterQuery,
     with a progress bar). Scope ``audit-read``."""
     log = log_of(request)
     rulebase = loaded_of(request).rulebase
+    key = state_of(request).record_key
 
     def work() -> Reverification:
         result = Reverification(rulebase.identity())
-        for summary in log.summaries(filters, limit=limit):
-            got = log.get(summary.id)
-            if got is None:
-                continue
-            kind, entry = check_one_text(rulebase, summary.id, got[1])
+        for decision_id, blob, digest in log.newest_blobs(filters, limit):
+            kind, entry = check_one(rulebase, decision_id, blob, digest, key)
             result.counts[kind] += 1
             if entry is not None:
                 result.differing.append(entry)
@@ -134,14 +132,6 @@ async def reverify(request: Request, filters: FilterQuery,
     answer = await in_thread(request, work, 120.0)
     return Response(json.dumps(answer.to_dict(), ensure_ascii=False),
                     media_type="application/json")
-
-
-def check_one_text(rulebase: Any, decision_id: str, text: str
-                   ) -> tuple[str, dict[str, Any] | None]:
-    from ..decision_log.store import pack
-
-    blob, digest = pack(text)
-    return check_one(rulebase, decision_id, blob, digest)
 
 
 async def stored(request: Request, decision_id: str) -> tuple[Any, str]:
@@ -170,7 +160,8 @@ async def verify_stored(request: Request, decision_id: ID) -> Response:
     """Replay a stored record under the rulebase serving now. Scope ``audit-read``."""
     _, text = await stored(request, decision_id)
     rulebase = loaded_of(request).rulebase
-    answer = await in_thread(request, lambda: verify_record(text, rulebase=rulebase))
+    key = state_of(request).record_key
+    answer = await in_thread(request, lambda: verify_record(text, rulebase=rulebase, key=key))
     return Response(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False),
                     media_type="application/json")
 

@@ -131,7 +131,8 @@ async def record(request: Request) -> Response:
     rulebase = loaded_of(request).rulebase
 
     def work() -> tuple[str, str | None]:
-        made = make_record(case, as_of=as_of, rulebase=rulebase, backend=backend)
+        made = make_record(case, as_of=as_of, rulebase=rulebase, backend=backend,
+                           key=state.record_key)
         text = record_to_json(made)
         if state.log is None:
             return text, None
@@ -162,7 +163,8 @@ async def verify(request: Request) -> Response:
     data = expect_object(await json_body(request, limits.max_record_bytes,
                                          limits.max_record_depth), "the record")
     rulebase = loaded_of(request).rulebase
-    answer = await in_thread(request, lambda: verify_record(data, rulebase=rulebase))
+    key = state_of(request).record_key
+    answer = await in_thread(request, lambda: verify_record(data, rulebase=rulebase, key=key))
     return _json(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
 
 

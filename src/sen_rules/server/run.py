@@ -4,8 +4,10 @@ With one worker, uvicorn serves in this process. With more, this process binds t
 starts the workers (each loads the rules and serves the shared socket) and supervises
 them: SIGHUP is passed to every worker (each reloads in place, see :mod:`.reload`),
 SIGTERM/SIGINT stop them gracefully (requests in flight finish), and a worker that dies
-is replaced. uvicorn's own multi-process mode restarts its workers on SIGHUP, which
-would drop the old rulebase before checking the new one; this does not.
+is replaced. A worker whose supervisor is killed outright (SIGKILL, the OOM killer) stops
+too, gracefully, rather than serving on unsupervised (see :mod:`.orphans`). uvicorn's own
+multi-process mode restarts its workers on SIGHUP, which would drop the old rulebase before
+checking the new one; this does not.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import uvicorn
 
 from .app import create_app
 from .config import Settings
+from .orphans import die_with_parent
 
 log = logging.getLogger("sen_rules.server")
 
@@ -75,7 +78,8 @@ def _bind(settings: Settings) -> socket.socket:
     return sock
 
 
-def _worker(settings: Settings, sock: socket.socket) -> None:
+def _worker(settings: Settings, sock: socket.socket, parent: int) -> None:
+    die_with_parent(parent)
     configure_logging()
     app = create_app(settings)
     uvicorn.Server(uvicorn_config(settings, app)).run(sockets=[sock])
@@ -91,7 +95,8 @@ class Supervisor:
         self.hangups = 0
 
     def start_one(self) -> BaseProcess:
-        process = self.context.Process(target=_worker, args=(self.settings, self.sock),
+        process = self.context.Process(target=_worker,
+                                       args=(self.settings, self.sock, os.getpid()),
                                        daemon=False)
         process.start()
         return process
