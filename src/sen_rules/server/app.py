@@ -22,8 +22,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .. import SenRulesError, __version__, case_json_schema
+from ..case import case_json_schema
 from ..decision_log.store import DecisionLog
+from ..errors import SenRulesError
+from ..version import __version__
 from . import auditor, models, routes_audit, routes_evaluate
 from .auth import load_tokens
 from .config import Settings

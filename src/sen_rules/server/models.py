@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .. import Case
+from ..case import Case
 
 
 class _Open(BaseModel):

@@ -21,7 +21,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from .. import CaseError, SenRulesError
+from ..errors import CaseError, SenRulesError
 
 PROBLEM_TYPE = "https://sen-rules.invalid/problems/"
 MEDIA_TYPE = "application/problem+json"

@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .. import Rulebase, RulebaseError, SenRulesError, evaluate, load_rulebase
+from ..api import evaluate
+from ..errors import RulebaseError, SenRulesError
+from ..loading.loader import load_rulebase
+from ..rulebase import Rulebase
 from .problems import Problem
 
 

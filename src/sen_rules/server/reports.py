@@ -15,7 +15,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .. import Rulebase, explain_case, html_report
+from ..explain import explain as explain_case
+from ..reports.html import html_report
+from ..rulebase import Rulebase
 
 
 @cache

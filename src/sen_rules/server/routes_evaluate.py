@@ -15,19 +15,12 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from .. import (
-    BACKENDS,
-    BatchResult,
-    CaseError,
-    RecordError,
-    SenRulesError,
-    evaluate,
-    evaluate_many,
-    explain_case,
-    make_record,
-    record_to_json,
-    verify_record,
-)
+from ..api import evaluate, evaluate_many
+from ..audit import make_record, record_to_json, verify_record
+from ..engine.batch import BatchResult
+from ..engine.service import BACKENDS
+from ..errors import CaseError, RecordError, SenRulesError
+from ..explain import explain as explain_case
 from . import models
 from .context import client_of, expect_object, in_thread, json_body, loaded_of, state_of
 from .limits import Limits, parse_json
