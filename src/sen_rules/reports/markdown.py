@@ -74,6 +74,7 @@ def _trim(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
 
 
 def decision_md(n: int, d: DecisionSection) -> list[str]:
+    """One decision of a report, section by section."""
     lines = [f"## {n}. {esc(d.title)}: {esc(d.outcome_label)}", "",
              f"**Outcome:** {esc(d.outcome_label)} ({code(d.outcome)}), decided under the "
              f"area's hit policy {code(d.hit_policy)}.", ""]
@@ -84,7 +85,14 @@ def decision_md(n: int, d: DecisionSection) -> list[str]:
     if d.applies:
         lines += ["This area applies because:", ""]
         lines += reasons_md(d.applies) + [""]
-    lines += ["### Why", ""]
+    for section in (_why_md, _findings_md, _ranking_md, _facts_md, _not_deciding_md,
+                    _changes_md):
+        lines += section(d)
+    return lines
+
+
+def _why_md(d: DecisionSection) -> list[str]:
+    lines = ["### Why", ""]
     for r in d.because:
         lines.append(f"Rule {code(r.id)}{' version ' + r.version if r.version != '1' else ''}"
                      f" — {esc(r.title)}")
@@ -95,34 +103,48 @@ def decision_md(n: int, d: DecisionSection) -> list[str]:
         lines += [f"Cited by {code(r.id)}:", ""]
         for q in r.clauses:
             lines += clause_md(q) + [""]
-    if d.findings:
-        lines += ["### Flags and notes", ""]
-        for f in d.findings:
-            lines.append(f"- **{f.kind.upper()}** {code(f.code)}: {esc(f.message)} "
-                         f"(rule {code(f.rule.id)})")
-            lines += reasons_md(f.rule.reasons, "  ")
+    return lines
+
+
+def _findings_md(d: DecisionSection) -> list[str]:
+    if not d.findings:
+        return []
+    lines = ["### Flags and notes", ""]
+    for f in d.findings:
+        lines.append(f"- **{f.kind.upper()}** {code(f.code)}: {esc(f.message)} "
+                     f"(rule {code(f.rule.id)})")
+        lines += reasons_md(f.rule.reasons, "  ")
+    lines.append("")
+    for f in d.findings:
+        lines += [f"Cited by {code(f.rule.id)}:", ""]
+        for q in f.rule.clauses:
+            lines += clause_md(q) + [""]
+    return lines
+
+
+def _ranking_md(d: DecisionSection) -> list[str]:
+    if not d.ranking:
+        return []
+    lines = ["### Ranking of the candidate placements", "",
+             "| Rank | Candidate | Name | Shortfalls | To be assessed |",
+             "|---:|---|---|---|---|"]
+    for row in d.ranking:
+        lines.append(f"| {row['rank']} | {code(str(row['candidate']))} | "
+                     f"{esc(str(row['name']))} | {esc(checks_in_words(row, 'shortfalls'))}"
+                     f" | {esc(checks_in_words(row, 'to_be_assessed'))} |")
+    lines.append("")
+    lines += [f"- {esc(s)}" for s in d.ranking_steps]
+    if d.ranking_steps:
         lines.append("")
-        for f in d.findings:
-            lines += [f"Cited by {code(f.rule.id)}:", ""]
-            for q in f.rule.clauses:
-                lines += clause_md(q) + [""]
-    if d.ranking:
-        lines += ["### Ranking of the candidate placements", "",
-                  "| Rank | Candidate | Name | Shortfalls | To be assessed |",
-                  "|---:|---|---|---|---|"]
-        for row in d.ranking:
-            lines.append(f"| {row['rank']} | {code(str(row['candidate']))} | "
-                         f"{esc(str(row['name']))} | {esc(checks_in_words(row, 'shortfalls'))}"
-                         f" | {esc(checks_in_words(row, 'to_be_assessed'))} |")
-        lines.append("")
-        lines += [f"- {esc(s)}" for s in d.ranking_steps]
-        if d.ranking_steps:
-            lines.append("")
-        for c in d.criteria:
-            lines += [f"{c.role.capitalize()} {code(c.id)} — {esc(c.title)}:", ""]
-            for q in c.clauses:
-                lines += clause_md(q) + [""]
-    lines += ["### Facts relied on", ""]
+    for c in d.criteria:
+        lines += [f"{c.role.capitalize()} {code(c.id)} — {esc(c.title)}:", ""]
+        for q in c.clauses:
+            lines += clause_md(q) + [""]
+    return lines
+
+
+def _facts_md(d: DecisionSection) -> list[str]:
+    lines = ["### Facts relied on", ""]
     if d.facts:
         lines += ["| Fact | Value |", "|---|---|"]
         lines += [f"| {code(p)} | {esc(v)} |" for p, v in d.facts]
@@ -133,6 +155,11 @@ def decision_md(n: int, d: DecisionSection) -> list[str]:
         lines += ["Values worked out from them:", "", "| Value | Name | Is |", "|---|---|---|"]
         lines += [f"| {esc(t)} | {code(n)} | {esc(v)} |" for t, n, v in d.derived]
         lines.append("")
+    return lines
+
+
+def _not_deciding_md(d: DecisionSection) -> list[str]:
+    lines: list[str] = []
     if d.overridden:
         lines += ["### Rules that also matched but did not decide", ""]
         for o in d.overridden:
@@ -145,7 +172,11 @@ def decision_md(n: int, d: DecisionSection) -> list[str]:
     for na in d.not_applied:
         lines.append(f"- {code(na.id)} ({na.effect}) — {esc(na.title)}")
         lines += reasons_md(na.reasons, "  ")
-    lines += ["", "### What would change the outcome", ""]
+    return lines
+
+
+def _changes_md(d: DecisionSection) -> list[str]:
+    lines = ["", "### What would change the outcome", ""]
     if d.counterfactuals:
         lines += [f"- {esc(t)}" for t in d.counterfactuals]
     else:
