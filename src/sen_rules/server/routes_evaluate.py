@@ -217,41 +217,53 @@ async def evaluate_batch(request: Request, as_of: Annotated[date | None, Query(
     line limit the answer ends with one error line (SR705). Scope ``evaluate``."""
     client_of(request, "evaluate")
     limits = state_of(request).limits
-    rulebase = loaded_of(request).rulebase
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limits.max_batch_bytes:
         raise Problem(413, "SR704", f"the batch is larger than the limit of "
                       f"{limits.max_batch_bytes:,} bytes")
-    day = as_of.isoformat() if as_of else None
+    batch = _Batch(request, as_of.isoformat() if as_of else None)
+    return DuplexStreamingResponse(batch.produce(), media_type=JSONL)
 
-    def decide(chunk: list[tuple[int, Any]]) -> list[bytes]:
+
+CHUNK_LINES = 64  # lines decided together in one worker thread
+
+
+class _Batch:
+    """One streamed batch: lines read in chunks, each chunk decided in a worker thread on
+    the rulebase the batch started with, within the batch's time limit."""
+
+    def __init__(self, request: Request, day: str | None) -> None:
+        self.request = request
+        self.day = day
+        self.limits = state_of(request).limits
+        self.rulebase = loaded_of(request).rulebase
+        self.deadline = time.monotonic() + self.limits.max_batch_seconds
+
+    def decide(self, chunk: list[tuple[int, Any]]) -> list[bytes]:
         out = []
         for number, item in chunk:
             if isinstance(item, SenRulesError):
                 out.append(_dump(BatchResult(number - 1, None, item)))
                 continue
-            result = next(evaluate_many([item], as_of=day, rulebase=rulebase))
+            result = next(evaluate_many([item], as_of=self.day, rulebase=self.rulebase))
             out.append(_dump(BatchResult(number - 1, result.evaluation, result.error)))
         return out
 
-    deadline = time.monotonic() + limits.max_batch_seconds
-
-    def left() -> float:
-        return deadline - time.monotonic()
-
-    async def run(chunk: list[tuple[int, Any]]) -> list[bytes]:
+    async def run(self, chunk: list[tuple[int, Any]]) -> list[bytes]:
+        left = max(self.deadline - time.monotonic(), 0.001)
         try:
-            return await in_thread(request, partial(decide, chunk), max(left(), 0.001))
+            return await in_thread(self.request, partial(self.decide, chunk), left)
         except Problem:  # out of time: the chunk's first line says so, and the batch ends
             first = chunk[0][0]
             return [_dump(BatchResult(first - 1, None, SenRulesError(
-                f"the batch took longer than {limits.max_batch_seconds:g} seconds; this "
-                "line and the lines after it were not decided", code="SR706")))]
+                f"the batch took longer than {self.limits.max_batch_seconds:g} seconds; "
+                "this line and the lines after it were not decided", code="SR706")))]
 
-    async def produce() -> AsyncIterator[bytes]:
+    async def produce(self) -> AsyncIterator[bytes]:
+        limits = self.limits
         chunk: list[tuple[int, Any]] = []
         try:
-            async for number, raw in _lines(request, limits):
+            async for number, raw in _lines(self.request, limits):
                 if number > limits.max_batch_lines:
                     chunk.append((number, SenRulesError(
                         f"the batch has more than {limits.max_batch_lines:,} lines; the "
@@ -261,20 +273,18 @@ async def evaluate_batch(request: Request, as_of: Annotated[date | None, Query(
                     chunk.append((number, _parse_line(number, raw, limits)))
                 except SenRulesError as exc:
                     chunk.append((number, exc))
-                if len(chunk) >= 64:
-                    lines = await run(chunk)
+                if len(chunk) >= CHUNK_LINES:
+                    lines = await self.run(chunk)
                     for line in lines:
                         yield line
                     chunk = []
-                    if len(lines) < 64:  # out of time
+                    if len(lines) < CHUNK_LINES:  # out of time
                         return
         except Problem as exc:  # the body passed the size limit mid-stream
             chunk.append((0, SenRulesError(exc.detail, code=exc.code)))
         if chunk:
-            for line in await run(chunk):
+            for line in await self.run(chunk):
                 yield line
-
-    return DuplexStreamingResponse(produce(), media_type=JSONL)
 
 
 class DuplexStreamingResponse(StreamingResponse):
