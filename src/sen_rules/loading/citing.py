@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from ..rulebase import Citation
 from ..sources import fold, quote_too_short, suggest_quote_fix
+from ..suggest import did_you_mean
 from . import schema
-from .compilation import Compilation, did_you_mean
+from .compilation import Compilation
 from .yamlfile import Path as YPath
 from .yamlfile import YamlDocument
 

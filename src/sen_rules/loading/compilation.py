@@ -8,7 +8,6 @@ list ``diags``, located (file:line:col), with its SR code and a sentence, in the
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,6 +98,3 @@ class Compilation:
         return self.manifest_doc
 
 
-def did_you_mean(name: str, candidates: list[str]) -> str:
-    close = difflib.get_close_matches(name, candidates, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""

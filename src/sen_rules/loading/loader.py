@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..dates import CONVENTION_SETTINGS
 from ..errors import Diagnostic, RulebaseError, SourceLocation
 from ..rulebase import Rulebase
 from .files import MAX_FILES, display_path
@@ -19,7 +20,6 @@ from .pipeline import STAGES, compile_rulebase
 from .stages.crosschecks import MAX_RULES
 from .stages.manifest import MANIFEST
 from .stages.ranking import CONFLICT_POLICIES
-from .stages.settings import CONVENTION_SETTINGS
 
 __all__ = [
     "CONFLICT_POLICIES",

@@ -7,13 +7,13 @@ was expected, in words a policy officer understands.
 
 from __future__ import annotations
 
-import difflib
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import Diagnostic
+from ..suggest import did_you_mean
 from .yamlfile import YamlDocument
 
 RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.\-]{0,99}$")]
@@ -311,8 +311,7 @@ def _message(err: Any, model: type[BaseModel], path: tuple[str | int, ...], what
     if kind == "extra_forbidden":
         key = str(path[-1])
         keys = _keys(_model_at(model, path[:-1]))
-        close = difflib.get_close_matches(key, keys, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(key, keys)
         return f"unknown key {key!r}{hint} (expected: {', '.join(keys)})"
     if kind == "missing":
         return f"{path[-1]!r} is missing in {'.'.join(str(p) for p in path[:-1]) or what}"

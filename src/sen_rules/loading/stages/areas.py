@@ -10,9 +10,10 @@ from ...errors import SourceLocation
 from ...language.checker import Scope
 from ...language.types import BOOL
 from ...rulebase import Area, OutcomeSpec, Rule
+from ...suggest import did_you_mean
 from .. import schema
 from ..citing import citations
-from ..compilation import Compilation, did_you_mean
+from ..compilation import Compilation
 from ..expressions import collection_item_type, expression, scope
 from ..files import items, read
 from ..yamlfile import YamlDocument

@@ -8,7 +8,8 @@ built, a declared ``uses`` that nothing in the area reads is a warning (SR135). 
 from __future__ import annotations
 
 from ...decision_graph import find_cycle
-from ..compilation import Compilation, did_you_mean
+from ...suggest import did_you_mean
+from ..compilation import Compilation
 
 
 def check_uses(c: Compilation) -> None:

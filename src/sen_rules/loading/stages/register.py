@@ -4,8 +4,9 @@ that exist (the readings the policy leaves open, and the setting that chooses on
 from __future__ import annotations
 
 from ...rulebase import RegisterEntry
+from ...suggest import did_you_mean
 from .. import schema
-from ..compilation import Compilation, did_you_mean
+from ..compilation import Compilation
 from ..files import read
 
 

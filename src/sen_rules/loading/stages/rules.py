@@ -11,10 +11,11 @@ from ...language.printer import canonical
 from ...language.types import BOOL
 from ...rulebase import Rule
 from ...sources import fold
+from ...suggest import did_you_mean
 from ...versions import version_guard
 from .. import schema
 from ..citing import citations
-from ..compilation import INVALID, Compilation, did_you_mean
+from ..compilation import INVALID, Compilation
 from ..expressions import expression, reads_as_of
 from ..spans import in_force
 from ..yamlfile import Path as YPath

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ...dates import WEEKDAYS, parse_month_day
+from ...dates import CONVENTION_SETTINGS, WEEKDAYS, parse_month_day
 from ...errors import SourceLocation
 from ...language.types import BOOL, DATE, INTEGER, NUMBER, STRING, Type, list_of
 from ...rulebase import Setting, SettingVersion
@@ -18,16 +18,6 @@ from ..files import read
 from ..spans import covers_all_dates, in_force
 from ..yamlfile import Path as YPath
 from ..yamlfile import YamlDocument
-
-CONVENTION_SETTINGS: dict[str, str] = {
-    "leap_day_birthday": "choice",
-    "academic_year_start": "day_of_year",
-    "prescribed_days": "list_of_days_of_year",
-    "compulsory_school_age_lower": "integer",
-    "compulsory_school_age_upper": "integer",
-    "school_leaving_month": "integer",
-    "school_leaving_weekday": "choice",
-}
 
 
 def load_settings(c: Compilation) -> None:
