@@ -245,17 +245,22 @@ class DecisionLog:
         read in chunks (the log never has to fit in memory)."""
         after = 0
         while True:
-            query = (select(decisions.c.seq, decisions.c.id, decisions.c.record,
-                            decisions.c.record_sha256)
-                     .where(*self._where(filters), decisions.c.seq > after)
-                     .order_by(decisions.c.seq).limit(chunk))
-            with self.engine.connect() as conn:
-                rows = conn.execute(query).all()
+            rows = self._blob_page([*self._where(filters), decisions.c.seq > after],
+                                   newest_first=False, size=chunk)
             if not rows:
                 return
             for row in rows:
                 yield row.id, row.record, row.record_sha256
             after = rows[-1].seq
+
+    def _blob_page(self, conds: list[Any], *, newest_first: bool, size: int) -> list[Any]:
+        """One page of ``(seq, id, compressed record, sha256)`` rows, in order of storage."""
+        order = decisions.c.seq.desc() if newest_first else decisions.c.seq
+        query = (select(decisions.c.seq, decisions.c.id, decisions.c.record,
+                        decisions.c.record_sha256)
+                 .where(*conds).order_by(order).limit(size))
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).all())
 
     def newest_blobs(self, filters: Filters | None = None, limit: int = 1000,
                      page: int = 500) -> Iterator[tuple[str, bytes, str]]:
@@ -266,11 +271,7 @@ class DecisionLog:
             conds = self._where(filters)
             if before is not None:
                 conds.append(decisions.c.seq < before)
-            query = (select(decisions.c.seq, decisions.c.id, decisions.c.record,
-                            decisions.c.record_sha256)
-                     .where(*conds).order_by(decisions.c.seq.desc()).limit(min(page, limit)))
-            with self.engine.connect() as conn:
-                rows = conn.execute(query).all()
+            rows = self._blob_page(conds, newest_first=True, size=min(page, limit))
             if not rows:
                 return
             for row in rows:
