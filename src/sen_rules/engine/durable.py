@@ -61,7 +61,7 @@ from ..language.syntax import Duration
 from ..language.types import BOOL
 from ..rulebase import Rulebase
 from .decide import record_decision
-from .native import _COMPARE, Env, Fn, Matches, Program
+from .native import _COMPARE, Compiler, Env, Fn, Matches, Program
 
 try:  # durable-rules is an optional extra
     import durable_rules_engine as _engine
@@ -241,7 +241,7 @@ class Lowering:
     def __init__(self, rulebase: Rulebase, program: Program) -> None:
         self.rulebase = rulebase
         self.program = program
-        self.compiler = program.compiler
+        self.compiler = Compiler(rulebase, program.epoch)
         self.case = FactKind("case", None, None)
         self.items: dict[str, FactKind] = {}
         self.rules: dict[str, Any] = {}
@@ -275,12 +275,12 @@ class Lowering:
         key = f"{coll.dotted}:{variable}"
         kind = self.items.get(key)
         if kind is None:
-            kind = FactKind(f"e{len(self.items)}", self.compiler.compile(coll), variable)
+            kind = FactKind(f"e{len(self.items)}", self.compile_fn(coll), variable)
             self.items[key] = kind
         return kind
 
     def compile_fn(self, expr: ir.Expr) -> Fn:
-        return self.compiler.compile(expr)
+        return self.compiler.compile(expr, self.area)
 
     # -------------------------------------------------------------- definitions
     def define(self, name: str, expr: ir.Expr) -> None:
@@ -295,16 +295,14 @@ class Lowering:
                               Action("def+" if positive else "def-", name))
 
     def definition_join(self, ref: ir.DefinitionRef) -> str:
-        key = self.compiler.definition_key(ref.name)
+        key = self.rulebase.definition_key(ref.name, self.area)
         definition = self.rulebase.definitions[key]
         saved = self.area
         self.area = definition.area
-        self.compiler.area = definition.area
         try:
             self.define(key, definition.expr)
         finally:
             self.area = saved
-            self.compiler.area = saved
         return key
 
     def quantifier_join(self, q: ir.Quantifier) -> str | None:
@@ -404,15 +402,15 @@ class Lowering:
         if isinstance(expr, ir.Const):
             return TRUE if bool(expr.value) != negate else FALSE
         if isinstance(expr, ir.DefinitionRef) and expr.type.kind == "bool":
-            key = self.compiler.definition_key(expr.name)
+            key = self.rulebase.definition_key(expr.name, self.area)
             definition = self.rulebase.definitions[key]
             if definition.variable is not None:  # about each item: inline it
                 saved = self.area
-                self.area = self.compiler.area = definition.area
+                self.area = definition.area
                 try:
                     return self.lower(definition.expr, kind, negate, joins)
                 finally:
-                    self.area = self.compiler.area = saved
+                    self.area = saved
             if joins:
                 return [Branch(True, frozenset({(self.definition_join(expr), not negate)}))]
             return self.term(expr, kind, negate)
@@ -488,7 +486,7 @@ class Lowering:
         epoch_rules = self.program.epoch.rule_keys
         for ap in self.program.areas:
             area = ap.area
-            self.area = self.compiler.area = area.id
+            self.area = area.id
             gate: frozenset[Join] = frozenset()
             gate_name = f"@{area.id}"
             applies = area.applies_when or ir.Const(type=BOOL, loc=None, source="true",
@@ -517,7 +515,7 @@ class Lowering:
                                          {"e": AND([{"t": kind.tag}, br.test])}]
                                         + self.join_patterns(joins))
                             self.add_rule(patterns, Action("element", f"{c.id}:{side}"))
-        self.area = self.compiler.area = None
+        self.area = None
         self.rules["sentinel"] = {"all": [{"m": {"_f": 1}}], "pri": SENTINEL_PRIORITY}
         self.actions["sentinel"] = Action("sentinel", "")
 

@@ -44,7 +44,6 @@ from ..language.printer import humanise
 from ..language.syntax import Duration
 from ..language.types import model_fields, strip_annotation
 from ..rulebase import Area, Rule, Rulebase, short
-from .trace import NodeFunctions, node_functions
 from .values import path_words, say_json
 
 MAX_SINGLES = 600  # single changes tried per decision
@@ -415,7 +414,7 @@ def _around(value: Any, kind: str) -> list[Any]:
 class Candidates:
     """Every single change worth trying for a case, from what the rules read."""
 
-    def __init__(self, rulebase: Rulebase, fns: NodeFunctions, env: Env,
+    def __init__(self, rulebase: Rulebase, fns: Program, env: Env,
                  data: dict[str, Any], uses: Uses, as_of: date) -> None:
         self.rulebase = rulebase
         self.fns = fns
@@ -437,7 +436,7 @@ class Candidates:
                 continue
             try:
                 self.env.steps = 0
-                value = self.fns.fn(c.other, c.area)(self.env)
+                value = self.fns.function(c.other, c.area)(self.env)
             except EvaluationError:
                 continue
             if value is None:
@@ -867,7 +866,7 @@ def find_counterfactuals(rulebase: Rulebase, case: Case, as_of: date, evaluation
                          backend: str) -> tuple[list[Counterfactual], list[SearchSummary]]:
     """Counterfactuals for every decision of ``evaluation`` (see the module docstring)."""
     search = _Search(rulebase, case, as_of)
-    fns = node_functions(rulebase, search.epoch)
+    fns = compiled(rulebase).program(search.epoch)
     env = Env(case, as_of)
     results: list[Counterfactual] = []
     summaries: list[SearchSummary] = []
@@ -913,7 +912,7 @@ def find_counterfactuals(rulebase: Rulebase, case: Case, as_of: date, evaluation
     return results, summaries
 
 
-def _bring_back(search: _Search, fns: NodeFunctions, env: Env, topic: str, title: str,
+def _bring_back(search: _Search, fns: Program, env: Env, topic: str, title: str,
                 backend: str) -> list[Counterfactual]:
     """Single changes that would make an area apply that does not (through the decisions
     its condition reads as well as the facts it reads itself)."""
@@ -962,7 +961,7 @@ def _pairs(search: _Search, area: Area, topic: str, before: Outcome,
     base_rules = base_matches.rules & rule_keys
     others = [r for r in area.rules if r.key in in_force and r.effect == "outcome"
               and r.value != before.outcome]
-    fns = node_functions(search.rulebase, search.epoch)
+    fns = compiled(search.rulebase).program(search.epoch)
 
     def parts_met(rule: Rule, case: Case) -> int:
         cond = rule.when_in_force
@@ -971,7 +970,7 @@ def _pairs(search: _Search, area: Area, topic: str, before: Outcome,
         met = 0
         for part in parts:
             try:
-                met += bool(fns.fn(part, area.id)(env))
+                met += bool(fns.function(part, area.id)(env))
             except EvaluationError:
                 continue
         return met

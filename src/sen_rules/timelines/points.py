@@ -46,12 +46,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
-from weakref import WeakKeyDictionary
 
 from ..case import Case
-from ..engine.native import DecisionValue, Env, match_native
+from ..engine.native import DecisionValue, Env, Program, match_native
 from ..engine.service import compiled
-from ..explain.trace import NodeFunctions, node_functions
 from ..language import ir
 from ..rulebase import Area, Epoch, Rulebase
 
@@ -114,7 +112,7 @@ class _Piece:
         self.epoch = epoch
         self.case = case
         self.lo, self.hi = lo, hi
-        self.fns: NodeFunctions = node_functions(rulebase, epoch)
+        self.program: Program = compiled(rulebase).program(epoch)
         self.found = found
         self.fixed, self.parent = fixed, parent
         self.moving_memo: dict[tuple[int, str | None], bool] = {}
@@ -131,7 +129,7 @@ class _Piece:
         env.vars.update(binds)
         if self.decision_reads(e, area):
             env.decisions = self.decisions_on(day)
-        return self.fns.fn(e, area)(env)
+        return self.program.function(e, area)(env)
 
     def decisions_on(self, day: date) -> dict[str, DecisionValue]:
         """The decisions other areas read, made by the engine for the day."""
@@ -480,18 +478,11 @@ def candidate_days(rulebase: Rulebase, case: Case, start: date, end: date) -> Ca
     return found
 
 
-_smooth: WeakKeyDictionary[Rulebase, dict[date, dict[str, frozenset[str]]]] = \
-    WeakKeyDictionary()
-
-
 def smooth_details(rulebase: Rulebase, epoch: Epoch) -> dict[str, frozenset[str]]:
     """Per area (and per flag or note code), the details that move with the date every day
     (counts of days from the evaluation date): shown, but not change points."""
-    per_epoch = _smooth.setdefault(rulebase, {})
-    found = per_epoch.get(epoch.start)
-    if found is None:
-        found = per_epoch[epoch.start] = _smooth_details(rulebase, epoch)
-    return found
+    return compiled(rulebase).derived(epoch, "smooth details",
+                                      lambda program: _smooth_details(rulebase, epoch))
 
 
 def _smooth_details(rulebase: Rulebase, epoch: Epoch) -> dict[str, frozenset[str]]:
