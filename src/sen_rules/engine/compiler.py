@@ -69,6 +69,12 @@ class Observer:
     def leave(self, node: ir.Expr, value: Any, env: Env) -> None:
         """A node's closure produced ``value``."""
 
+    def leaf(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
+        """A node without parts (a constant, a field, a setting, a decision, the date)
+        produced ``value``: one event instead of ``enter`` and ``leave``."""
+        self.enter(node, area, env)
+        self.leave(node, value, env)
+
     def area(self, program: Any, env: Env) -> None:
         """An area (``AreaProgram``) is about to be matched."""
 
@@ -122,6 +128,20 @@ def _observe(e: ir.Expr, area: str | None, fn: Fn) -> Fn:
     return observed
 
 
+def _observe_leaf(e: ir.Expr, area: str | None, fn: Fn) -> Fn:
+    def observed(env: Env) -> Any:
+        value = fn(env)
+        observer = env.observer
+        if observer is not None:
+            observer.leaf(e, area, value, env)
+        return value
+
+    return observed
+
+
+_LEAVES = frozenset({ir.Const, ir.AsOf, ir.SettingRef, ir.FieldRef, ir.DecisionRef})
+
+
 class Compiler(Visitor[Fn]):
     """Compiles IR for one epoch (rules and settings in force over a span of dates).
 
@@ -145,8 +165,8 @@ class Compiler(Visitor[Fn]):
         """The closure of ``e`` in the scope of ``area``."""
         fn: Fn = self.visit(e, area)
         if self.observed:
-            fn = _observe(e, area, fn)
-            self.closures[(id(e), area)] = (e, fn)
+            fn = (_observe_leaf if type(e) in _LEAVES else _observe)(e, area, fn)
+        self.closures[(id(e), area)] = (e, fn)
         return fn
 
     # ------------------------------------------------------------------ leaves

@@ -101,11 +101,11 @@ class AreaPlan:
     __slots__ = (
         "applies_reads",
         "area",
-        "code",
-        "in_force",
         "area_settings",
+        "code",
         "dating",
         "finding_rules",
+        "in_force",
         "labels",
         "otherwise",
         "otherwise_ref",

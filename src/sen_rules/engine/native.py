@@ -24,9 +24,22 @@ from .compiler import (
 from .decide import AreaPlan, record_decision
 from .program import AreaProgram, Matches, Program
 
-__all__ = ["_COMPARE", "MAX_STEPS", "NOT_APPLYING", "AreaProgram", "Compiler", "DecisionValue",
-           "Env", "Fn", "Matches", "Observer", "Program", "compile_program", "match_native",
-           "match_observed"]
+__all__ = [
+    "MAX_STEPS",
+    "NOT_APPLYING",
+    "_COMPARE",
+    "AreaProgram",
+    "Compiler",
+    "DecisionValue",
+    "Env",
+    "Fn",
+    "Matches",
+    "Observer",
+    "Program",
+    "compile_program",
+    "match_native",
+    "match_observed",
+]
 
 
 def _area_program(compiler: Compiler, area: Area, in_force: frozenset[str]) -> AreaProgram:

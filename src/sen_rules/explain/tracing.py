@@ -49,7 +49,7 @@ class _Frame:
         self.evaluated = evaluated
         self.inner = evaluated  # whether the nodes it goes through are evaluated
         self.quantifier = False
-        self.got: list[Node] = []  # the children the evaluation went through, in order
+        self.got: list[Node] = _NONE  # the children the evaluation went through, in order
         self.items: list[tuple[str, Any]] | None = None  # a quantifier's items, with paths
         self.key: str | None = None  # a definition reference's key
         self.definition: Definition | None = None
@@ -57,6 +57,7 @@ class _Frame:
 
 
 _UNSET: Any = object()
+_NONE: list[Node] = []  # no children yet (never appended to: a list is made for the first)
 
 
 class TraceObserver(Observer):
@@ -105,9 +106,33 @@ class TraceObserver(Observer):
         if build is not None:
             build(self, n, frame, env)
         if self.stack:
-            self.stack[-1].got.append(n)
+            parent = self.stack[-1]
+            if parent.got is _NONE:
+                parent.got = [n]
+            else:
+                parent.got.append(n)
         else:
             self.roots.append(n)
+
+    def leaf(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
+        stack = self.stack
+        if stack:
+            parent = stack[-1]
+            if parent.quantifier and parent.got:
+                self._bind_item(parent, len(parent.got) - 1, env)
+            n = Node(node, area, value, parent.inner)
+        else:
+            n = Node(node, area, value, True)
+        if isinstance(node, ir.FieldRef):
+            n.reads = tuple(field_reads(node, env, self.bindings))
+        elif isinstance(node, ir.DecisionRef):
+            n.decision = (node.area, node.field)
+        if not stack:
+            self.roots.append(n)
+        elif parent.got is _NONE:
+            parent.got = [n]
+        else:
+            parent.got.append(n)
 
     def area(self, program: Any, env: Env) -> None:
         self._close_area()
@@ -158,8 +183,13 @@ class TraceObserver(Observer):
         return self.compute(e, area, evaluated), position
 
     def _children(self, n: Node, frame: _Frame, env: Env) -> None:
+        parts = n.expr.children()
+        got = frame.got
+        if len(got) == len(parts):  # the evaluation went through every part
+            n.children = tuple(got)
+            return
         out, at = [], 0
-        for c in n.expr.children():
+        for c in parts:
             child, at = self._child(frame, at, c, n.area, False)
             out.append(child)
         n.children = tuple(out)
@@ -170,14 +200,6 @@ class TraceObserver(Observer):
         self._children(n, frame, env)
 
     # ------------------------------------------------------------------ node kinds
-    def _FieldRef(self, n: Node, frame: _Frame, env: Env) -> None:
-        assert isinstance(n.expr, ir.FieldRef)
-        n.reads = tuple(field_reads(n.expr, env, self.bindings))
-
-    def _DecisionRef(self, n: Node, frame: _Frame, env: Env) -> None:
-        assert isinstance(n.expr, ir.DecisionRef)
-        n.decision = (n.expr.area, n.expr.field)
-
     def _DefinitionRef(self, n: Node, frame: _Frame, env: Env) -> None:
         definition, key = frame.definition, frame.key
         assert definition is not None and key is not None
@@ -200,6 +222,9 @@ class TraceObserver(Observer):
             found.used = True
 
     def _Compare(self, n: Node, frame: _Frame, env: Env) -> None:
+        if len(frame.got) == 2:
+            n.children = tuple(frame.got)
+            return
         e = n.expr
         assert isinstance(e, ir.Compare)
         left, at = self._child(frame, 0, e.left, n.area, n.evaluated)
@@ -329,8 +354,6 @@ def _restore(mapping: dict[str, Any], key: str, old: Any) -> None:
 
 
 _BUILDERS: dict[type, Any] = {
-    ir.FieldRef: TraceObserver._FieldRef,
-    ir.DecisionRef: TraceObserver._DecisionRef,
     ir.DefinitionRef: TraceObserver._DefinitionRef,
     ir.Compare: TraceObserver._Compare,
     ir.Quantifier: TraceObserver._Quantifier,
