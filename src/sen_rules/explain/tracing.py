@@ -195,9 +195,10 @@ class TraceObserver(Observer):
         n.children = tuple(out)
 
     def _IfThenElse(self, n: Node, frame: _Frame, env: Env) -> None:
-        if frame.got and not frame.got[0].truth and len(frame.got) > 1:
-            self.out_of_order = True  # ``then`` is computed after ``otherwise`` was
+        before = len(self.definitions)
         self._children(n, frame, env)
+        if len(self.definitions) > before:  # met in ``then``, after those of ``otherwise``
+            self.out_of_order = True
 
     # ------------------------------------------------------------------ node kinds
     def _DefinitionRef(self, n: Node, frame: _Frame, env: Env) -> None:
