@@ -248,14 +248,7 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
         candidates = ap.collection(env) or ()
         details.update(rank(area.ranking, candidates, matches.elements, policy))
         refs.extend(plan.ranking_refs)
-    used = [r.key for r in winners] + [r.key for r in plan.finding_rules
-                                       if r.key in fired and (r.when_outcome is None
-                                                              or r.when_outcome == outcome)]
-    names = set(plan.area_settings)
-    reads: set[tuple[str, str]] = set(plan.applies_reads.decisions)
-    for key in used:
-        names |= plan.rule_settings[key]
-        reads |= plan.rule_decisions[key]
+    names, reads = _reads(plan, winners, fired, outcome)
     return Decision(
         topic=area.id,
         title=area.title,
@@ -269,6 +262,20 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
         settings=tuple(plan.setting_info[n] for n in sorted(names)),
         uses=_bases(program.rulebase, frozenset(reads), env) if reads else (),
     )
+
+
+def _reads(plan: AreaPlan, winners: list[Rule], fired: frozenset[str], outcome: str
+           ) -> tuple[set[str], set[tuple[str, str]]]:
+    """The settings and the decision fields a decision rests on (its rules that were used)."""
+    used = [r.key for r in winners] + [r.key for r in plan.finding_rules
+                                       if r.key in fired and (r.when_outcome is None
+                                                              or r.when_outcome == outcome)]
+    names = set(plan.area_settings)
+    reads: set[tuple[str, str]] = set(plan.applies_reads.decisions)
+    for key in used:
+        names |= plan.rule_settings[key]
+        reads |= plan.rule_decisions[key]
+    return names, reads
 
 
 def rule_roles(plan: AreaPlan, fired: frozenset[str], winners: list[Rule],

@@ -88,13 +88,12 @@ class TraceObserver(Observer):
                 self._bind_item(parent, len(parent.got) - 1, env)
         else:
             frame = _Frame(node, area, True)
-        kind = type(node)
-        if kind is ir.DefinitionRef:
+        if isinstance(node, ir.DefinitionRef):
             frame.key = key = self.rulebase.definition_key(node.name, area)
             frame.definition = definition = self.rulebase.definitions[key]
             if definition.variable is None:  # its body is traced as evaluated, on its own
                 frame.inner = True
-        elif kind is ir.Quantifier:
+        elif isinstance(node, ir.Quantifier):
             frame.quantifier = True
             frame.saved = self.bindings.get(node.variable, _UNSET)
         stack.append(frame)
@@ -215,9 +214,8 @@ class TraceObserver(Observer):
         if found is None:
             error = None
             if body is None:  # computed before (by the decision's own closures): again
-                body = self.compute(definition.expr, definition.area, True, n.evaluated)
-                if body.error is not None:
-                    body, error = None, body.error
+                again = self.compute(definition.expr, definition.area, True, n.evaluated)
+                body, error = (None, again.error) if again.error is not None else (again, None)
             self.definitions[key] = DefinitionTrace(key, definition, body, n.evaluated, error)
         elif n.evaluated:
             found.used = True
