@@ -22,6 +22,7 @@ from ..errors import EvaluationError
 from ..language import ir
 from ..rulebase import Definition
 from .trace import (
+    MAX_TRACED_ITEMS,
     AreaTrace,
     CandidateTrace,
     DefinitionTrace,
@@ -33,8 +34,6 @@ from .trace import (
     collection_items,
     field_reads,
 )
-
-MAX_TRACED_ITEMS = 200  # items of one list traced in full; the rest are counted
 
 
 class _Frame:
