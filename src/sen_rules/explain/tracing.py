@@ -39,20 +39,39 @@ from .trace import (
 class _Frame:
     """A node being evaluated (or a collector for a part computed for information)."""
 
-    __slots__ = ("area", "definition", "evaluated", "expr", "got", "inner", "items", "key",
-                 "quantifier", "saved")
+    __slots__ = ("area", "evaluated", "expr", "got", "inner")
 
     def __init__(self, expr: ir.Expr | None, area: str | None, evaluated: bool) -> None:
         self.expr = expr
         self.area = area
         self.evaluated = evaluated
         self.inner = evaluated  # whether the nodes it goes through are evaluated
-        self.quantifier = False
         self.got: list[Node] = _NONE  # the children the evaluation went through, in order
-        self.items: list[tuple[str, Any]] | None = None  # a quantifier's items, with paths
-        self.key: str | None = None  # a definition reference's key
-        self.definition: Definition | None = None
-        self.saved: Any = _UNSET  # a quantifier's variable binding before it
+
+
+class _Quantified(_Frame):
+    """A quantifier being evaluated: its items with their paths, the binding before it."""
+
+    __slots__ = ("items", "saved")
+
+    def __init__(self, expr: ir.Expr, area: str | None, evaluated: bool, saved: Any) -> None:
+        super().__init__(expr, area, evaluated)
+        self.items: list[tuple[str, Any]] | None = None
+        self.saved = saved
+
+
+class _Defined(_Frame):
+    """A definition reference being evaluated."""
+
+    __slots__ = ("definition", "key")
+
+    def __init__(self, expr: ir.Expr, area: str | None, evaluated: bool, key: str,
+                 definition: Definition) -> None:
+        super().__init__(expr, area, evaluated)
+        self.key = key
+        self.definition = definition
+        if definition.variable is None:  # its body is traced as evaluated, on its own
+            self.inner = True
 
 
 _UNSET: Any = object()
@@ -80,21 +99,21 @@ class TraceObserver(Observer):
     # ------------------------------------------------------------------ events
     def enter(self, node: ir.Expr, area: str | None, env: Env) -> None:
         stack = self.stack
+        evaluated = True
         if stack:
             parent = stack[-1]
-            frame = _Frame(node, area, parent.inner)
-            if parent.quantifier and parent.got:
+            evaluated = parent.inner
+            if type(parent) is _Quantified and parent.got:
                 self._bind_item(parent, len(parent.got) - 1, env)
-        else:
-            frame = _Frame(node, area, True)
+        frame: _Frame
         if isinstance(node, ir.DefinitionRef):
-            frame.key = key = self.rulebase.definition_key(node.name, area)
-            frame.definition = definition = self.rulebase.definitions[key]
-            if definition.variable is None:  # its body is traced as evaluated, on its own
-                frame.inner = True
+            key = self.rulebase.definition_key(node.name, area)
+            frame = _Defined(node, area, evaluated, key, self.rulebase.definitions[key])
         elif isinstance(node, ir.Quantifier):
-            frame.quantifier = True
-            frame.saved = self.bindings.get(node.variable, _UNSET)
+            frame = _Quantified(node, area, evaluated,
+                                self.bindings.get(node.variable, _UNSET))
+        else:
+            frame = _Frame(node, area, evaluated)
         stack.append(frame)
 
     def leave(self, node: ir.Expr, value: Any, env: Env) -> None:
@@ -116,7 +135,7 @@ class TraceObserver(Observer):
         stack = self.stack
         if stack:
             parent = stack[-1]
-            if parent.quantifier and parent.got:
+            if type(parent) is _Quantified and parent.got:
                 self._bind_item(parent, len(parent.got) - 1, env)
             n = Node(node, area, value, parent.inner)
         else:
@@ -200,8 +219,8 @@ class TraceObserver(Observer):
 
     # ------------------------------------------------------------------ node kinds
     def _DefinitionRef(self, n: Node, frame: _Frame, env: Env) -> None:
+        assert isinstance(frame, _Defined)
         definition, key = frame.definition, frame.key
-        assert definition is not None and key is not None
         n.definition = key
         body = frame.got[0] if frame.got else None
         if definition.variable is not None:  # about the item being ranked: traced in place
@@ -231,6 +250,7 @@ class TraceObserver(Observer):
         n.children = (left, self._child(frame, at, e.right, n.area, needed)[0])
 
     def _Quantifier(self, n: Node, frame: _Frame, env: Env) -> None:
+        assert isinstance(frame, _Quantified)
         e = n.expr
         assert isinstance(e, ir.Quantifier)
         coll = frame.got[0] if frame.got else self.compute(e.collection, n.area, False)
@@ -259,7 +279,7 @@ class TraceObserver(Observer):
         n.items = tuple(traced)
         n.items_omitted = max(0, len(items) - MAX_TRACED_ITEMS)
 
-    def _bind_item(self, frame: _Frame, index: int, env: Env) -> None:
+    def _bind_item(self, frame: _Quantified, index: int, env: Env) -> None:
         e = frame.expr
         assert isinstance(e, ir.Quantifier)
         if frame.items is None:
