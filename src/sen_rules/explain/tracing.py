@@ -46,7 +46,7 @@ class _Frame:
         self.area = area
         self.evaluated = evaluated
         self.inner = evaluated  # whether the nodes it goes through are evaluated
-        self.got: list[Node] = _NONE  # the children the evaluation went through, in order
+        self.got: list[Node] = []  # the children the evaluation went through, in order
 
 
 class _Quantified(_Frame):
@@ -75,7 +75,6 @@ class _Defined(_Frame):
 
 
 _UNSET: Any = object()
-_NONE: list[Node] = []  # no children yet (never appended to: a list is made for the first)
 
 
 class TraceObserver(Observer):
@@ -85,6 +84,7 @@ class TraceObserver(Observer):
         self.program = program
         self.rulebase = program.rulebase
         self.stack: list[_Frame] = []
+        self.free: list[_Frame] = []  # frames left, to use again (fewer objects to collect)
         self.bindings: dict[str, str] = {}  # variable -> path of the item it is bound to
         self.definitions: dict[str, DefinitionTrace] = {}
         self.roots: list[Node] = []  # the conditions of the current area, as evaluated
@@ -112,6 +112,9 @@ class TraceObserver(Observer):
         elif isinstance(node, ir.Quantifier):
             frame = _Quantified(node, area, evaluated,
                                 self.bindings.get(node.variable, _UNSET))
+        elif self.free:  # frames never leave the observer: they are used again
+            frame = self.free.pop()
+            frame.expr, frame.area, frame.evaluated, frame.inner = node, area, evaluated, evaluated
         else:
             frame = _Frame(node, area, evaluated)
         stack.append(frame)
@@ -123,13 +126,12 @@ class TraceObserver(Observer):
         if build is not None:
             build(self, n, frame, env)
         if self.stack:
-            parent = self.stack[-1]
-            if parent.got is _NONE:
-                parent.got = [n]
-            else:
-                parent.got.append(n)
+            self.stack[-1].got.append(n)
         else:
             self.roots.append(n)
+        if type(frame) is _Frame:
+            frame.got.clear()
+            self.free.append(frame)
 
     def leaf(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
         stack = self.stack
@@ -144,12 +146,10 @@ class TraceObserver(Observer):
             n.reads = tuple(field_reads(node, env, self.bindings))
         elif isinstance(node, ir.DecisionRef):
             n.decision = (node.area, node.field)
-        if not stack:
-            self.roots.append(n)
-        elif parent.got is _NONE:
-            parent.got = [n]
-        else:
+        if stack:
             parent.got.append(n)
+        else:
+            self.roots.append(n)
 
     def area(self, program: Any, env: Env) -> None:
         self._close_area()
