@@ -36,7 +36,7 @@ def check(text: str) -> ir.Expr:
 def value(text: str, case: dict[str, Any], rulebase: Rulebase, as_of: date = date(2020, 1, 1)
           ) -> Any:
     expr = check(text)
-    fn = Compiler(rulebase, rulebase.epoch(as_of)).compile(expr)
+    fn = Compiler(rulebase, rulebase.epoch(as_of)).compile(expr, None)
     return fn(Env(parse_case(case), as_of))
 
 

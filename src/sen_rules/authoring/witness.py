@@ -28,7 +28,7 @@ from pydantic import BaseModel
 
 from ..case import Case, check_against_date, parse_case
 from ..dates import add_duration
-from ..engine.native import Compiler, Env, Matches, match_native
+from ..engine.native import Env, Matches, match_native
 from ..engine.service import compiled
 from ..errors import SenRulesError
 from ..language import ir
@@ -193,9 +193,8 @@ class CaseSearch:
     def _derived(self, epoch: Epoch) -> list[Callable[[Env], Any]]:
         fns = self._derived_fns.get(epoch.start)
         if fns is None:
-            compiler = Compiler(self.rulebase, epoch)
-            compiler.area = self.area.id
-            fns = [compiler.compile(e) for e in self.facts.derived]
+            program = compiled(self.rulebase).program(epoch)
+            fns = [program.function(e, self.area.id) for e in self.facts.derived]
             self._derived_fns[epoch.start] = fns
         return fns
 

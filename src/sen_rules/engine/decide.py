@@ -14,17 +14,16 @@ When no rule gives an outcome, the area's ``otherwise`` rule decides (it cites t
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from typing import Any
 
 from ..errors import ConflictingOutcomesError, EvaluationError
-from ..language import ir
 from ..language.printer import canonical, words
 from ..language.syntax import Duration
-from ..rulebase import Area, InForce, Rule, Rulebase
+from ..rulebase import Area, Epoch, InForce, Rule, Rulebase
 from ..versions import version_reason
-from .native import NOT_APPLYING, AreaProgram, DecisionValue, Env, Fn, Matches, Program
+from .compiler import NOT_APPLYING, Compiler, DecisionValue, Env, Fn
+from .program import AreaProgram, Matches, Program
 from .ranking import rank
 from .result import (
     Decision,
@@ -103,8 +102,10 @@ class AreaPlan:
         "applies_reads",
         "area",
         "area_settings",
+        "code",
         "dating",
         "finding_rules",
+        "in_force",
         "labels",
         "otherwise",
         "otherwise_ref",
@@ -116,18 +117,20 @@ class AreaPlan:
         "setting_info",
     )
 
-    def __init__(self, ap: AreaProgram, program: Program) -> None:
-        in_force = program.epoch.rule_keys
-        rulebase = program.compiler.rulebase
-        settings = program.epoch.settings
+    def __init__(self, ap: AreaProgram, rulebase: Rulebase, epoch: Epoch,
+                 compiler: Compiler) -> None:
+        in_force = epoch.rule_keys
+        settings = epoch.settings
         area = ap.area
+        self.code = ap  # the plain closures of the area (details, ranking, applies_when)
+        self.in_force = tuple(rulebase.rules_by_key[key] for key, _ in ap.rules)
         active = [r for r in area.rules if r.key in in_force]
         # rules with versions: the date that chooses each (None: the evaluation date)
         self.dating: dict[str, tuple[Rule, Fn | None]] = {}
         for r in active:
             if r.versioned:
                 self.dating[r.key] = (r, None if r.dated_by is None
-                                      else _compile(program, r.dated_by, area.id))
+                                      else compiler.compile(r.dated_by, area.id))
         self.area = area
         self.outcome_rules = tuple(r for r in active if r.effect == "outcome")
         self.finding_rules = tuple(r for r in active if r.effect != "outcome")
@@ -177,29 +180,6 @@ class AreaPlan:
                        choice)
 
 
-_COMPILING = threading.Lock()
-
-
-def _compile(program: Program, expr: ir.Expr, area: str) -> Fn:
-    """An expression compiled by the program's compiler in an area's scope (once per plan)."""
-    with _COMPILING:
-        compiler = program.compiler
-        saved = compiler.area
-        compiler.area = area
-        try:
-            return compiler.compile(expr)
-        finally:
-            compiler.area = saved
-
-
-def plan_for(program: Program, ap: AreaProgram) -> AreaPlan:
-    plan = program.plans.get(ap.area.id)
-    if plan is None:
-        plan = AreaPlan(ap, program)
-        program.plans[ap.area.id] = plan
-    return plan
-
-
 def _basis(rulebase: Rulebase, topic: str, value: DecisionValue,
            fields: set[str]) -> DecisionBasis:
     """A decision as read by another area: the fields read (its details among them)."""
@@ -227,7 +207,8 @@ _EMPTY: Any = freeze({})
 
 
 def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -> Decision:
-    plan = plan_for(program, ap)
+    plan = program.plans[ap.area.id]
+    ap = plan.code
     area = ap.area
     fired = matches.rules
     matched_outcomes = [r for r in plan.outcome_rules if r.key in fired]
@@ -243,6 +224,10 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
         refs = [plan.otherwise_ref]
     outcome = winners[0].value
     decided_by = {r.id for r in winners}
+    if env.observer is not None:
+        env.observer.decided(area.id, outcome, tuple(r.key for r in winners),
+                             tuple(r.key for r in overridden),
+                             rule_roles(plan, fired, winners, outcome))
     details = _details(ap, area, winners, env) if any(r.details for r in winners) else {}
     flags: list[Finding] = []
     notes: list[Finding] = []
@@ -263,14 +248,7 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
         candidates = ap.collection(env) or ()
         details.update(rank(area.ranking, candidates, matches.elements, policy))
         refs.extend(plan.ranking_refs)
-    used = [r.key for r in winners] + [r.key for r in plan.finding_rules
-                                       if r.key in fired and (r.when_outcome is None
-                                                              or r.when_outcome == outcome)]
-    names = set(plan.area_settings)
-    reads: set[tuple[str, str]] = set(plan.applies_reads.decisions)
-    for key in used:
-        names |= plan.rule_settings[key]
-        reads |= plan.rule_decisions[key]
+    names, reads = _reads(plan, winners, fired, outcome)
     return Decision(
         topic=area.id,
         title=area.title,
@@ -282,8 +260,48 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
         notes=tuple(notes),
         overridden=tuple(r.id for r in overridden),
         settings=tuple(plan.setting_info[n] for n in sorted(names)),
-        uses=_bases(program.compiler.rulebase, frozenset(reads), env) if reads else (),
+        uses=_bases(program.rulebase, frozenset(reads), env) if reads else (),
     )
+
+
+def _reads(plan: AreaPlan, winners: list[Rule], fired: frozenset[str], outcome: str
+           ) -> tuple[set[str], set[tuple[str, str]]]:
+    """The settings and the decision fields a decision rests on (its rules that were used)."""
+    used = [r.key for r in winners] + [r.key for r in plan.finding_rules
+                                       if r.key in fired and (r.when_outcome is None
+                                                              or r.when_outcome == outcome)]
+    names = set(plan.area_settings)
+    reads: set[tuple[str, str]] = set(plan.applies_reads.decisions)
+    for key in used:
+        names |= plan.rule_settings[key]
+        reads |= plan.rule_decisions[key]
+    return names, reads
+
+
+def rule_roles(plan: AreaPlan, fired: frozenset[str], winners: list[Rule],
+               outcome: str) -> dict[str, str]:
+    """The part each rule in force played in a decision, in words (for explanations)."""
+    area = plan.area
+    winning = {r.key for r in winners}
+    decided_by = {r.id for r in winners}
+    roles: dict[str, str] = {}
+    for r in plan.in_force:
+        if r.key in winning:
+            role = "decided" if r is not area.otherwise else "decided (otherwise)"
+        elif r is area.otherwise:
+            role = "not needed"
+        elif r.key not in fired:
+            role = "did not fire"
+        elif r.effect == "outcome":
+            role = "overridden"
+        elif r.when_outcome is not None and r.when_outcome != outcome:
+            role = f"not raised: only with outcome {r.when_outcome}"
+        elif r.when_decided_by and not decided_by.intersection(r.when_decided_by):
+            role = "not raised: only when decided by " + ", ".join(r.when_decided_by)
+        else:
+            role = f"{r.effect} raised"
+        roles[r.key] = role
+    return roles
 
 
 def record_decision(program: Program, ap: AreaProgram, env: Env,
@@ -301,8 +319,9 @@ def record_decision(program: Program, ap: AreaProgram, env: Env,
 
 def not_applicable(program: Program, ap: AreaProgram, env: Env) -> NotApplicable:
     """Why an area does not apply: its condition in words and the decisions it read."""
+    plan = program.plans[ap.area.id]
+    ap = plan.code
     area = ap.area
-    plan = plan_for(program, ap)
     condition = area.applies_when
     assert condition is not None and ap.applies is not None  # else it always applies
     read: frozenset[tuple[str, str]] = frozenset()
@@ -315,7 +334,7 @@ def not_applicable(program: Program, ap: AreaProgram, env: Env) -> NotApplicable
         ap.applies(again)
         read = frozenset(again.reads)
     return NotApplicable(area.id, area.title, words(condition), canonical(condition),
-                         _bases(program.compiler.rulebase, read, env))
+                         _bases(program.rulebase, read, env))
 
 
 def decide(program: Program, env: Env, matches: Matches) -> Evaluation:

@@ -22,7 +22,7 @@ from ..language.printer import canonical
 from ..language.types import BOOL
 from ..rulebase import Rulebase
 from ..values import Duration, fact_value
-from .native import Env, Fn, Program
+from .native import Compiler, Env, Fn, Program
 
 MAX_BRANCHES = 64
 SENTINEL_PRIORITY = 65535
@@ -162,7 +162,7 @@ class Lowering(NormalForm[Branch]):
     def __init__(self, rulebase: Rulebase, program: Program) -> None:
         self.rulebase = rulebase
         self.program = program
-        self.compiler = program.compiler
+        self.compiler = Compiler(rulebase, program.epoch)
         self.case = FactKind("case", None, None)
         self.items: dict[str, FactKind] = {}
         self.rules: dict[str, Any] = {}
@@ -196,12 +196,12 @@ class Lowering(NormalForm[Branch]):
         key = f"{coll.dotted}:{variable}"
         kind = self.items.get(key)
         if kind is None:
-            kind = FactKind(f"e{len(self.items)}", self.compiler.compile(coll), variable)
+            kind = FactKind(f"e{len(self.items)}", self.compile_fn(coll), variable)
             self.items[key] = kind
         return kind
 
     def compile_fn(self, expr: ir.Expr) -> Fn:
-        return self.compiler.compile(expr)
+        return self.compiler.compile(expr, self.area)
 
     # -------------------------------------------------------------- definitions
     def define(self, name: str, expr: ir.Expr) -> None:
@@ -216,16 +216,14 @@ class Lowering(NormalForm[Branch]):
                               Action("def+" if positive else "def-", name))
 
     def definition_join(self, ref: ir.DefinitionRef) -> str:
-        key = self.compiler.definition_key(ref.name)
+        key = self.rulebase.definition_key(ref.name, self.area)
         definition = self.rulebase.definitions[key]
         saved = self.area
         self.area = definition.area
-        self.compiler.area = definition.area
         try:
             self.define(key, definition.expr)
         finally:
             self.area = saved
-            self.compiler.area = saved
         return key
 
     def quantifier_join(self, q: ir.Quantifier) -> str | None:
@@ -337,14 +335,14 @@ class Lowering(NormalForm[Branch]):
                             joins: bool) -> Formula:
         if e.type.kind != "bool":
             return self.leaf(e, positive, kind, joins)
-        definition = self.rulebase.definitions[self.compiler.definition_key(e.name)]
+        definition = self.rulebase.definitions[self.rulebase.definition_key(e.name, self.area)]
         if definition.variable is not None:  # about each item: inline it
             saved = self.area
-            self.area = self.compiler.area = definition.area
+            self.area = definition.area
             try:
                 return self.visit(definition.expr, positive, kind, joins)
             finally:
-                self.area = self.compiler.area = saved
+                self.area = saved
         if joins:
             return [Branch(True, frozenset({(self.definition_join(e), positive)}))]
         return self.leaf(e, positive, kind, joins)
@@ -438,7 +436,7 @@ class Lowering(NormalForm[Branch]):
         epoch_rules = self.program.epoch.rule_keys
         for ap in self.program.areas:
             area = ap.area
-            self.area = self.compiler.area = area.id
+            self.area = area.id
             gate: frozenset[Join] = frozenset()
             gate_name = f"@{area.id}"
             applies = area.applies_when or ir.Const(type=BOOL, loc=None, source="true",
@@ -467,7 +465,7 @@ class Lowering(NormalForm[Branch]):
                                          {"e": AND([{"t": kind.tag}, br.test])}]
                                         + self.join_patterns(joins))
                             self.add_rule(patterns, Action("element", f"{c.id}:{side}"))
-        self.area = self.compiler.area = None
+        self.area = None
         self.rules["sentinel"] = {"all": [{"m": {"_f": 1}}], "pri": SENTINEL_PRIORITY}
         self.actions["sentinel"] = Action("sentinel", "")
 

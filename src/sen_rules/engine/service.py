@@ -8,9 +8,9 @@ program holds changes after it is built, and each evaluation has its own state.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 from weakref import WeakKeyDictionary
 
 from ..case import EARLIEST_DATE, LATEST_DATE, Case, check_against_date, parse_case
@@ -27,13 +27,16 @@ BACKENDS: tuple[str, ...] = ("native", "durable")
 
 
 class _Compiled:
-    """Per-rulebase caches: native programs and durable rulesets, per epoch."""
+    """Per-rulebase cache, one entry per epoch: the native program (with its decision plans),
+    the durable ruleset (lowered on first use) and what other modules derive from them
+    (:meth:`derived`)."""
 
     def __init__(self, rulebase: Rulebase) -> None:
         self.rulebase = rulebase
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.native: dict[date, Program] = {}
         self.durable: dict[date, durable.DurableProgram] = {}
+        self.extra: dict[tuple[date, str], Any] = {}
 
     def program(self, epoch: Epoch) -> Program:
         found = self.native.get(epoch.start)
@@ -49,14 +52,29 @@ class _Compiled:
         found = self.durable.get(epoch.start)
         if found is None:
             durable.require()
+            program = self.program(epoch)
             with self.lock:
                 found = self.durable.get(epoch.start)
                 if found is None:
-                    # a program of its own: the lowering compiles extra closures into it
-                    found = durable.DurableProgram(self.rulebase,
-                                                   compile_program(self.rulebase, epoch))
+                    found = durable.DurableProgram(self.rulebase, program)
                     self.durable[epoch.start] = found
         return found
+
+    def derived(self, epoch: Epoch, name: str, build: Callable[[Program], T]) -> T:
+        """Something worked out once per epoch from its program (``name`` tells what)."""
+        key = (epoch.start, name)
+        found = self.extra.get(key, _NONE)
+        if found is _NONE:
+            program = self.program(epoch)
+            with self.lock:
+                found = self.extra.get(key, _NONE)
+                if found is _NONE:
+                    found = self.extra[key] = build(program)
+        return cast(T, found)
+
+
+_NONE: Any = object()
+T = TypeVar("T")
 
 
 _caches: WeakKeyDictionary[Rulebase, _Compiled] = WeakKeyDictionary()

@@ -26,13 +26,12 @@ from typing import Any
 
 from ..authoring.casemodel import FieldSpec, item_of, spec_at, synthesize
 from ..dates import add_duration
-from ..engine.native import Env
+from ..engine.native import Env, Program
 from ..errors import EvaluationError
 from ..language.syntax import Duration
 from ..rulebase import Rulebase
 from .cf_change import Change, JsonPath, path_text
 from .cf_reads import AbsPath, Uses
-from .trace import NodeFunctions
 
 MAX_VARIANTS = 30  # new entries or records tried per list or missing record
 MAX_TEMPLATES = 2  # existing entries copied when trying an added entry
@@ -72,7 +71,7 @@ def _around(value: Any, kind: str) -> list[Any]:
 class Candidates:
     """Every single change worth trying for a case, from what the rules read."""
 
-    def __init__(self, rulebase: Rulebase, fns: NodeFunctions, env: Env,
+    def __init__(self, rulebase: Rulebase, fns: Program, env: Env,
                  data: dict[str, Any], uses: Uses, as_of: date) -> None:
         self.rulebase = rulebase
         self.fns = fns
@@ -96,7 +95,7 @@ class Candidates:
                 continue
             try:
                 self.env.steps = 0
-                value = self.fns.fn(c.other, c.area)(self.env)
+                value = self.fns.function(c.other, c.area)(self.env)
             except EvaluationError:
                 continue
             if value is None:

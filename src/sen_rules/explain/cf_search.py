@@ -21,7 +21,7 @@ from pydantic_core import to_json
 
 from ..case import Case
 from ..engine.decide import decide_area
-from ..engine.native import DecisionValue, Env, Matches, match_native
+from ..engine.native import DecisionValue, Env, Matches, Program, match_native
 from ..engine.result import Evaluation
 from ..engine.service import compiled, evaluate_case
 from ..errors import CaseError, EvaluationError
@@ -40,7 +40,6 @@ from .cf_results import (
     overlap,
     score,
 )
-from .trace import NodeFunctions, node_functions
 
 MAX_SINGLES = 600  # single changes tried per decision
 MAX_EVALUATIONS = 2500  # versions of one case evaluated in all (the search stops there)
@@ -195,7 +194,7 @@ def find_counterfactuals(rulebase: Rulebase, case: Case, as_of: date, evaluation
                          backend: str) -> tuple[list[Counterfactual], list[SearchSummary]]:
     """Counterfactuals for every decision of ``evaluation`` (see the module docstring)."""
     search = _Search(rulebase, case, as_of)
-    fns = node_functions(rulebase, search.epoch)
+    fns = compiled(rulebase).program(search.epoch)
     env = Env(case, as_of)
     results: list[Counterfactual] = []
     summaries: list[SearchSummary] = []
@@ -222,7 +221,7 @@ def find_counterfactuals(rulebase: Rulebase, case: Case, as_of: date, evaluation
     return results, summaries
 
 
-def _candidates(search: _Search, fns: NodeFunctions, env: Env, topic: str) -> Candidates:
+def _candidates(search: _Search, fns: Program, env: Env, topic: str) -> Candidates:
     area = search.area_programs[topic].area
     uses = area_uses(search.rulebase, search.program, area)
     return Candidates(search.rulebase, fns, env, search.data, uses, search.as_of)
@@ -258,7 +257,7 @@ def _chosen(search: _Search, topic: str, before: Outcome, singles: list[Change]
     return chosen, pairs_tried
 
 
-def _bring_back(search: _Search, fns: NodeFunctions, env: Env, topic: str, title: str,
+def _bring_back(search: _Search, fns: Program, env: Env, topic: str, title: str,
                 backend: str) -> list[Counterfactual]:
     """Single changes that would make an area apply that does not (through the decisions
     its condition reads as well as the facts it reads itself)."""
@@ -304,7 +303,7 @@ def _pairs(search: _Search, area: Area, topic: str, before: Outcome,
     base_rules = base_matches.rules & rule_keys
     others = [r for r in area.rules if r.key in in_force and r.effect == "outcome"
               and r.value != before.outcome]
-    fns = node_functions(search.rulebase, search.epoch)
+    fns = compiled(search.rulebase).program(search.epoch)
 
     def parts_met(rule: Rule, case: Case) -> int:
         cond = rule.when_in_force
@@ -313,7 +312,7 @@ def _pairs(search: _Search, area: Area, topic: str, before: Outcome,
         met = 0
         for part in parts:
             try:
-                met += bool(fns.fn(part, area.id)(env))
+                met += bool(fns.function(part, area.id)(env))
             except EvaluationError:
                 continue
         return met

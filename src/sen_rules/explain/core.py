@@ -12,14 +12,14 @@ from ..engine.decide import decide
 from ..engine.native import Env
 from ..engine.result import Evaluation, NotApplicable, dumps
 from ..engine.service import check_backend, compiled, match, prepare
-from ..errors import EvaluationError
 from ..loading.bundled import bundled_rulebase
 from ..reports.chain import not_applicable_words
 from ..rulebase import Rulebase
 from .counterfactual import Counterfactual, SearchSummary, find_counterfactuals
 from .reasons import also_not_met, why_false
 from .text import render_explanation, render_summary
-from .trace import AreaTrace, RuleTrace, Trace, check_against, relied_on, trace_case
+from .trace import AreaTrace, RuleTrace, Trace, check_against, relied_on
+from .tracing import traced_evaluation
 from .values import to_json
 
 
@@ -115,23 +115,18 @@ class Explanation:
 def trace_and_decide(rulebase: Rulebase, case: Case | Mapping[str, Any] | str | bytes,
                      as_of: date | str, backend: str = "native"
                      ) -> tuple[Case, date, Evaluation, Trace]:
-    """Decide as ``evaluate`` does, trace the same compiled rules, and check they agree."""
+    """Decide as ``evaluate`` does, with the trace an observer of the native evaluator saw.
+
+    With the durable backend, what it found true must be what the native evaluator found
+    true (SR306 otherwise): the trace then explains the durable decision too."""
     check_backend(backend)
     valid, day, epoch = prepare(rulebase, case, as_of)
     program = compiled(rulebase).program(epoch)
-    matches = match(rulebase, program, Env(valid, day), backend)
-    evaluation = decide(program, Env(valid, day), matches)
-    trace = trace_case(rulebase, program, valid, day)
-    check_against(trace, matches, backend)
-    for at in trace.areas:
-        if not at.applies:
-            continue
-        decision = evaluation.decision(at.area.id)
-        if decision is None or decision.outcome != at.outcome:
-            raise EvaluationError(
-                f"the explanation of area {at.area.id!r} derives outcome {at.outcome!r}, but "
-                f"the decision is {decision.outcome if decision else None!r}; this is a "
-                "defect of sen-rules, please report it", code="SR306")
+    trace, native, evaluation = traced_evaluation(program, valid, day)
+    if backend != "native":
+        matches = match(rulebase, program, Env(valid, day), backend)
+        check_against(native, matches, backend)
+        evaluation = decide(program, Env(valid, day), matches)
     return valid, day, evaluation, trace
 
 
@@ -143,8 +138,9 @@ def explain(case: Case | Mapping[str, Any] | str | bytes, *, as_of: date | str,
     facts that would change each decision, each verified by evaluating it again.
 
     The decision is made by ``backend`` exactly as :func:`sen_rules.evaluate` makes it; the
-    trace is produced from the same compiled rules and checked against it (a disagreement
-    raises :class:`EvaluationError` SR306 instead of giving an inconsistent answer).
+    trace is what an observer of the native evaluator saw while deciding (with the durable
+    backend, a disagreement between the backends raises :class:`EvaluationError` SR306
+    instead of giving an inconsistent answer).
     """
     rb = rulebase or bundled_rulebase()
     valid, day, evaluation, trace = trace_and_decide(rb, case, as_of, backend)

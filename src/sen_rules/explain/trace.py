@@ -1,29 +1,22 @@
-"""The explanation interpreter: every condition of every area in play, with its values.
+"""The explanation trace: every condition of every area in play, with its values.
 
-It reads the same compiled rules as the engines. The value of every node of a condition is
-computed by the native backend's own closure for that node (``engine.native.Compiler``,
-compiled once per rulebase and epoch), so a node's value in a trace is by construction
-the value the engine computes; this module only walks the tree, records what each node
-read from the case (with field paths such as ``statement.reviews[1].held_on``), which
-nodes the engine actually needed (``and``/``or``/``any`` stop early), and the values of
-definitions and functions on the way (ages, the school leaving date, ...).
-
-The rules the trace finds true are then checked against the backend that made the
-decision (:func:`check_against`): the two can never disagree silently.
+A trace is what an observer of the one native evaluator saw (:mod:`explain.tracing`): the
+value of every node is the value the engine's own closure produced, parts the engine did
+not need (``b`` in ``a and b`` when ``a`` is false) are computed by the same closures for
+information and marked ``evaluated: False``, each field read is recorded with its concrete
+path (``statement.reviews[1].held_on``), and the role of each rule is the one the decision
+engine gave it. This module holds the trace's data and what is read from it.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from ..case import Case
-from ..engine.decide import record_decision, resolve
-from ..engine.native import Compiler, Env, Fn, Matches, Program
+from ..engine.native import Env, Matches
 from ..errors import EvaluationError
 from ..language import ir
 from ..language.printer import canonical, words
@@ -31,47 +24,6 @@ from ..rulebase import Area, Definition, Epoch, Rule, Rulebase, short
 from .values import to_json
 
 MAX_TRACED_ITEMS = 200  # items of one list traced in full; the rest are counted
-
-
-# ---------------------------------------------------------------------------- closures
-
-
-class NodeFunctions:
-    """The native closure of any IR node, compiled on first use for one epoch."""
-
-    def __init__(self, rulebase: Rulebase, epoch: Epoch) -> None:
-        self.rulebase = rulebase
-        self.epoch = epoch
-        self.compiler = Compiler(rulebase, epoch)
-        self.lock = threading.Lock()
-        self.fns: dict[int, tuple[ir.Expr, Fn]] = {}
-
-    def fn(self, e: ir.Expr, area: str | None) -> Fn:
-        found = self.fns.get(id(e))
-        if found is None:
-            with self.lock:
-                found = self.fns.get(id(e))
-                if found is None:
-                    self.compiler.area = area
-                    try:
-                        found = (e, self.compiler.compile(e))
-                    finally:
-                        self.compiler.area = None
-                    self.fns[id(e)] = found  # the node is kept alive with its closure
-        return found[1]
-
-
-_cache: WeakKeyDictionary[Rulebase, dict[date, NodeFunctions]] = WeakKeyDictionary()
-_cache_lock = threading.Lock()
-
-
-def node_functions(rulebase: Rulebase, epoch: Epoch) -> NodeFunctions:
-    with _cache_lock:
-        per_epoch = _cache.setdefault(rulebase, {})
-        found = per_epoch.get(epoch.start)
-        if found is None:
-            found = per_epoch[epoch.start] = NodeFunctions(rulebase, epoch)
-        return found
 
 
 # ---------------------------------------------------------------------------- trace nodes
@@ -247,8 +199,8 @@ class AreaTrace:
     applies_node: Node | None
     rules: tuple[RuleTrace, ...] = ()
     candidates: tuple[CandidateTrace, ...] = ()
-    outcome: str | None = None  # as derived from this trace by the area's hit policy
-    deciding: tuple[str, ...] = ()  # rule keys that decide, derived from this trace
+    outcome: str | None = None  # as the decision engine decided it
+    deciding: tuple[str, ...] = ()  # the keys of the rules that decided
     overridden: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
@@ -351,259 +303,21 @@ def collection_items(e: ir.Expr, value: Any, env: Env,
     return [(f"{label} {i + 1}", x) for i, x in enumerate(items)]
 
 
-# ---------------------------------------------------------------------------- tracer
-
-
-class Tracer:
-    """Traces conditions for one case on one date (one evaluation's state)."""
-
-    def __init__(self, rulebase: Rulebase, program: Program, case: Case, as_of: date) -> None:
-        self.rulebase = rulebase
-        self.program = program
-        self.fns = node_functions(rulebase, program.epoch)
-        self.env = Env(case, as_of)
-        self.bindings: dict[str, str] = {}
-        self.definitions: dict[str, DefinitionTrace] = {}
-
-    # ------------------------------------------------------------------ values
-    def value(self, e: ir.Expr, area: str | None) -> Any:
-        found = self.fns.fns.get(id(e))
-        fn = found[1] if found is not None else self.fns.fn(e, area)
-        self.env.steps = 0  # the decision itself ran within the limit; re-reading is ours
-        return fn(self.env)
-
-    def node(self, e: ir.Expr, area: str | None, evaluated: bool = True) -> Node:
-        if type(e) is ir.Const:  # nothing to compute or read
-            return Node(e, area, e.value, evaluated)
-        try:
-            value = self.value(e, area)
-        except EvaluationError as exc:
-            if evaluated:
-                raise
-            return Node(e, area, None, False, error=exc.message)
-        n = Node(e, area, value, evaluated)
-        build = _BUILDERS.get(type(e))
-        if build is not None:
-            build(self, n)
-        return n
-
-    # ------------------------------------------------------------------ node kinds
-    def _FieldRef(self, n: Node) -> None:
-        assert isinstance(n.expr, ir.FieldRef)
-        n.reads = tuple(field_reads(n.expr, self.env, self.bindings))
-
-    def _DefinitionRef(self, n: Node) -> None:
-        e = n.expr
-        assert isinstance(e, ir.DefinitionRef)
-        key = self.rulebase.definition_key(e.name, n.area)
-        definition = self.rulebase.definitions[key]
-        n.definition = key
-        if definition.variable is not None:  # about the item being ranked: traced in place
-            n.inline = True
-            n.children = (self.node(definition.expr, definition.area, n.evaluated),)
-            return
-        found = self.definitions.get(key)
-        if found is None:
-            try:
-                body: Node | None = self.node(definition.expr, definition.area, True)
-                error = None
-            except EvaluationError as exc:
-                if n.evaluated:
-                    raise
-                body, error = None, exc.message
-            self.definitions[key] = DefinitionTrace(key, definition, body, n.evaluated, error)
-        elif n.evaluated:
-            found.used = True
-
-    def _children(self, n: Node) -> None:
-        n.children = tuple(self.node(c, n.area, n.evaluated) for c in n.expr.children())
-
-    _Call = _Arith = _Negate = _ListOf = _Known = _Not = _children
-
-    def _Compare(self, n: Node) -> None:
-        e = n.expr
-        assert isinstance(e, ir.Compare)
-        left = self.node(e.left, n.area, n.evaluated)
-        needed = n.evaluated and (left.value is not None
-                                  or isinstance(e.right, (ir.Const, ir.SettingRef)))
-        n.children = (left, self.node(e.right, n.area, needed))
-
-    def _Membership(self, n: Node) -> None:
-        e = n.expr
-        assert isinstance(e, ir.Membership)
-        item = self.node(e.item, n.area, n.evaluated)
-        n.children = (item, self.node(e.collection, n.area,
-                                      n.evaluated and item.value is not None))
-
-    def _BoolOp(self, n: Node) -> None:
-        e = n.expr
-        assert isinstance(e, ir.BoolOp)
-        needed = n.evaluated
-        out = []
-        for c in e.items:
-            child = self.node(c, n.area, needed)
-            out.append(child)
-            if needed and child.truth == (e.op == "or"):
-                needed = False
-        n.children = tuple(out)
-
-    def _IfThenElse(self, n: Node) -> None:
-        e = n.expr
-        assert isinstance(e, ir.IfThenElse)
-        cond = self.node(e.condition, n.area, n.evaluated)
-        n.children = (cond, self.node(e.then, n.area, n.evaluated and cond.truth),
-                      self.node(e.otherwise, n.area, n.evaluated and not cond.truth))
-
-    def _Quantifier(self, n: Node) -> None:
-        e = n.expr
-        assert isinstance(e, ir.Quantifier)
-        coll = self.node(e.collection, n.area, n.evaluated)
-        n.children = (coll,)
-        items = collection_items(e.collection, coll.value, self.env, self.bindings, e.variable)
-        needed = n.evaluated
-        traced: list[Item] = []
-        var = e.variable
-        saved = self.env.vars.get(var, _UNSET), self.bindings.get(var)
-        try:
-            for index, (path, value) in enumerate(items[:MAX_TRACED_ITEMS]):
-                self.env.vars[var] = value
-                self.bindings[var] = path
-                body = self.node(e.condition, n.area, needed) if e.condition else None
-                traced.append(Item(index, path, body))
-                if body is not None and needed and e.kind != "count" and body.truth == (
-                        e.kind != "every"):
-                    needed = False
-        finally:
-            _restore(self.env.vars, var, saved[0])
-            _restore(self.bindings, var, saved[1] if saved[1] is not None else _UNSET)
-        n.items = tuple(traced)
-        n.items_omitted = max(0, len(items) - MAX_TRACED_ITEMS)
-
-    # ------------------------------------------------------------------ areas
-    def area(self, ap: Any) -> AreaTrace:
-        area: Area = ap.area
-        applies_node = (self.node(area.applies_when, area.id)
-                        if area.applies_when is not None else None)
-        applies = applies_node is None or applies_node.truth
-        if not applies:
-            return AreaTrace(area, False, applies_node)
-        rules_by_key = self.rulebase.rules_by_key
-        rules = tuple(RuleTrace(rules_by_key[key], node, node.truth)
-                      for key, node in ((key, self.node(rules_by_key[key].when_in_force,
-                                                             area.id))
-                                        for key, _ in ap.rules))
-        candidates: list[CandidateTrace] = []
-        if area.ranking is not None:
-            ranking = area.ranking
-            coll = self.node(ranking.collection, area.id)
-            var = ranking.variable
-            items = collection_items(ranking.collection, coll.value, self.env, self.bindings,
-                                     var)
-            saved = self.env.vars.get(var, _UNSET)
-            try:
-                for index, (path, value) in enumerate(items):
-                    self.env.vars[var] = value
-                    self.bindings[var] = path
-                    elements = tuple(
-                        ElementTrace(c.id, c.kind, self.node(c.prefer, area.id),
-                                     self.node(c.over, area.id))
-                        for c in ranking.checks + ranking.criteria)
-                    candidates.append(CandidateTrace(index, path, elements))
-            finally:
-                _restore(self.env.vars, var, saved)
-                self.bindings.pop(var, None)
-        trace = AreaTrace(area, True, applies_node, rules, tuple(candidates))
-        _derive_decision(trace, self.program.epoch.rule_keys)
-        return trace
-
-    def _DecisionRef(self, n: Node) -> None:
-        assert isinstance(n.expr, ir.DecisionRef)
-        n.decision = (n.expr.area, n.expr.field)
-
-    def run(self) -> Trace:
-        """Every area in decision order (the decisions used by later areas are made as the
-        engine makes them), listed in manifest order."""
-        traced: dict[str, AreaTrace] = {}
-        for ap in self.program.order:
-            traced[ap.area.id] = self.area(ap)
-            if ap.area.id in self.program.used:
-                record_decision(self.program, ap, self.env, matches_of(traced.values()))
-        areas = tuple(traced[ap.area.id] for ap in self.program.areas)
-        return Trace(self.rulebase, self.env.case, self.env.as_of, self.program.epoch, areas,
-                     dict(self.definitions))
-
-
-_UNSET: Any = object()
-
-# how each kind of node records what it read and its parts (by node type, looked up once)
-_BUILDERS: dict[type, Callable[[Tracer, Node], None]] = {
-    kind: getattr(Tracer, "_" + kind.__name__)
-    for kind in (ir.FieldRef, ir.DefinitionRef, ir.DecisionRef, ir.Call, ir.Arith, ir.Negate,
-                 ir.ListOf, ir.Known, ir.Not, ir.Compare, ir.Membership, ir.BoolOp, ir.IfThenElse,
-                 ir.Quantifier)
-}
-
-
-def _restore(mapping: dict[str, Any], key: str, old: Any) -> None:
-    if old is _UNSET:
-        mapping.pop(key, None)
-    else:
-        mapping[key] = old
-
-
-def _derive_decision(trace: AreaTrace, in_force: frozenset[str]) -> None:
-    """The outcome this trace implies, by the hit policy the engine uses (engine.decide)."""
-    area = trace.area
-    fired = [r.rule for r in trace.rules if r.fired and r.rule.effect == "outcome"
-             and r.rule is not area.otherwise]
-    winners, overridden = resolve(area, fired)
-    if winners:
-        outcome = winners[0].value
-    elif area.otherwise is not None and area.otherwise.key in in_force:
-        winners = [area.otherwise]
-        outcome = area.otherwise.value
-    else:
-        outcome = None
-    trace.outcome = outcome
-    trace.deciding = tuple(r.key for r in winners)
-    trace.overridden = tuple(r.key for r in overridden)
-    winning = {r.key for r in winners}
-    for rt in trace.rules:
-        r = rt.rule
-        if r.key in winning:
-            rt.role = "decided" if r is not area.otherwise else "decided (otherwise)"
-        elif r is area.otherwise:
-            rt.role = "not needed"
-        elif not rt.fired:
-            rt.role = "did not fire"
-        elif r.effect == "outcome":
-            rt.role = "overridden"
-        elif r.when_outcome is not None and r.when_outcome != outcome:
-            rt.role = f"not raised: only with outcome {r.when_outcome}"
-        elif r.when_decided_by and not {w.id for w in winners}.intersection(r.when_decided_by):
-            rt.role = "not raised: only when decided by " + ", ".join(r.when_decided_by)
-        else:
-            rt.role = f"{r.effect} raised"
-
-
-def trace_case(rulebase: Rulebase, program: Program, case: Case, as_of: date) -> Trace:
-    return Tracer(rulebase, program, case, as_of).run()
-
-
-def check_against(trace: Trace, matches: Matches, backend: str) -> None:
-    """Raise if the trace and the backend that decided found different things true."""
-    mine = trace.matches()
-    if mine == matches:
+def check_against(native: Matches, matches: Matches, backend: str) -> None:
+    """Raise if the backend that decided found different things true from the native
+    evaluator the trace observed (the backends must always agree)."""
+    if native == matches:
         return
     diffs = []
-    for what, a, b in (("areas", mine.areas, matches.areas), ("rules", mine.rules, matches.rules),
-                       ("ranking elements", mine.elements, matches.elements)):
+    for what, a, b in (("areas", native.areas, matches.areas),
+                       ("rules", native.rules, matches.rules),
+                       ("ranking elements", native.elements, matches.elements)):
         if a != b:
-            only_trace = sorted(map(str, a - b))
-            only_engine = sorted(map(str, b - a))
-            diffs.append(f"{what}: trace only {only_trace}, {backend} only {only_engine}")
-    raise EvaluationError("the explanation disagrees with the decision of the "
-                          f"{backend} backend ({'; '.join(diffs)}); this is a defect of "
+            only_native = sorted(map(str, a - b))
+            only_other = sorted(map(str, b - a))
+            diffs.append(f"{what}: native only {only_native}, {backend} only {only_other}")
+    raise EvaluationError(f"the {backend} backend disagrees with the native evaluator that "
+                          f"explains the decision ({'; '.join(diffs)}); this is a defect of "
                           "sen-rules, please report it", code="SR306")
 
 

@@ -48,9 +48,8 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from ..case import Case
-from ..engine.native import DecisionValue, Env, match_native
+from ..engine.native import DecisionValue, Env, Program, match_native
 from ..engine.service import compiled
-from ..explain.trace import NodeFunctions, node_functions
 from ..language import ir
 from ..rulebase import Area, Epoch, Rulebase
 from .moves import MONOTONE, MOVING_EVERY_DAY, STEPPING, VARIADIC_INCREASING
@@ -100,7 +99,7 @@ class _Piece:
         self.epoch = epoch
         self.case = case
         self.lo, self.hi = lo, hi
-        self.fns: NodeFunctions = node_functions(rulebase, epoch)
+        self.program: Program = compiled(rulebase).program(epoch)
         self.found = found
         self.fixed, self.parent = fixed, parent
         self.moving_memo: dict[tuple[int, str | None], bool] = {}
@@ -117,7 +116,7 @@ class _Piece:
         env.vars.update(binds)
         if self.decision_reads(e, area):
             env.decisions = self.decisions_on(day)
-        return self.fns.fn(e, area)(env)
+        return self.program.function(e, area)(env)
 
     def decisions_on(self, day: date) -> dict[str, DecisionValue]:
         """The decisions other areas read, made by the engine for the day."""

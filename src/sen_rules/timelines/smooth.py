@@ -1,28 +1,21 @@
 """The details of a decision that move with the date every day (counts of days from the
 evaluation date): shown, but never change points, so they are masked when the decisions of
-two days are compared. Computed once per rulebase and epoch; the cache is ``_smooth``."""
+two days are compared. Computed once per rulebase and epoch, and kept with the compiled
+program (``engine.service``)."""
 
 from __future__ import annotations
 
-from datetime import date
-from weakref import WeakKeyDictionary
-
+from ..engine.service import compiled
 from ..language import ir
 from ..rulebase import Epoch, Rulebase
 from .moves import STEPPING
-
-_smooth: WeakKeyDictionary[Rulebase, dict[date, dict[str, frozenset[str]]]] = \
-    WeakKeyDictionary()
 
 
 def smooth_details(rulebase: Rulebase, epoch: Epoch) -> dict[str, frozenset[str]]:
     """Per area (and per flag or note code), the details that move with the date every day
     (counts of days from the evaluation date): shown, but not change points."""
-    per_epoch = _smooth.setdefault(rulebase, {})
-    found = per_epoch.get(epoch.start)
-    if found is None:
-        found = per_epoch[epoch.start] = _smooth_details(rulebase, epoch)
-    return found
+    return compiled(rulebase).derived(epoch, "smooth details",
+                                      lambda program: _smooth_details(rulebase, epoch))
 
 
 def _smooth_details(rulebase: Rulebase, epoch: Epoch) -> dict[str, frozenset[str]]:

@@ -1,0 +1,480 @@
+"""The native evaluator: the IR compiled once into Python closures, optionally observed.
+
+Each node becomes a small closure; settings in force are folded in as constants; each
+definition is computed at most once per evaluation. Unknown values are ``None``: a
+comparison with an unknown is false, ``not`` is plain negation, functions of an unknown
+are unknown. There is no ``eval`` and no code generation from text: a closure can only do
+what its node kind does.
+
+The semantics of each kind of node is written once, here. An *observed* compiler wraps the
+closure of every node so that it reports to the evaluation's :class:`Observer` (node
+entered, value produced); the trace, scenario coverage and witness search are observers of
+this one evaluator. Without an observer nothing is wrapped: the plain closures are the
+engine's.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+from ..case import Case
+from ..dates import DateConventions, add_duration
+from ..errors import EvaluationError
+from ..language import ir
+from ..language.functions import FUNCTIONS
+from ..language.operators import COMPARE
+from ..language.visitor import Visitor
+from ..rulebase import Epoch, Rulebase
+from ..values import Duration
+
+Fn = Callable[["Env"], Any]
+_MISSING = object()
+MAX_STEPS = 2_000_000  # items visited by quantifiers in one evaluation
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionValue:
+    """An area's decision as other areas read it (``decisions.AREA.FIELD``).
+
+    ``details`` are the decision's own values (dates as ISO text, as in its JSON);
+    ``decision`` is the full decision (``engine.result.Decision``), None when the area does
+    not apply."""
+
+    applies: bool
+    outcome: str | None
+    details: Mapping[str, Any]
+    decision: Any = None
+
+
+NOT_APPLYING = DecisionValue(False, None, MappingProxyType({}))
+
+
+class Observer:
+    """What an observed evaluation reports, as it happens (every method does nothing here).
+
+    ``enter``/``leave``: a node's closure started, and the value it produced (a node the
+    evaluation did not need is never entered: ``b`` in ``a and b`` when ``a`` is false).
+    ``area``: an area's conditions are about to be evaluated. ``bound``: a candidate of a
+    ranking was bound to its variable. ``decided``: the decision engine resolved an area
+    (its outcome, the deciding and overridden rule keys, and the role of every rule in
+    force). An observer must not change ``env``."""
+
+    def enter(self, node: ir.Expr, area: str | None, env: Env) -> None:
+        """A node's closure started (in the scope of ``area``)."""
+
+    def leave(self, node: ir.Expr, value: Any, env: Env) -> None:
+        """A node's closure produced ``value``."""
+
+    def leaf(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
+        """A node without parts (a constant, a field, a setting, a decision, the date)
+        produced ``value``: one event instead of ``enter`` and ``leave``."""
+        self.enter(node, area, env)
+        self.leave(node, value, env)
+
+    def area(self, program: Any, env: Env) -> None:
+        """An area (``AreaProgram``) is about to be matched."""
+
+    def bound(self, variable: str, index: int, env: Env) -> None:
+        """Candidate ``index`` of a ranking is bound to ``variable``."""
+
+    def decided(self, area: str, outcome: str, deciding: tuple[str, ...],
+                overridden: tuple[str, ...], roles: Mapping[str, str]) -> None:
+        """The decision engine decided ``area``."""
+
+
+class Env:
+    """The state of one evaluation: the case, the date, bound items, computed definitions,
+    the decisions already made (for areas that use them), and its observer (if any)."""
+
+    __slots__ = ("as_of", "case", "decisions", "defs", "observer", "reads", "steps", "vars")
+
+    def __init__(self, case: Case, as_of: date, observer: Observer | None = None) -> None:
+        self.case = case
+        self.as_of = as_of
+        self.vars: dict[str, Any] = {}
+        self.defs: dict[str, Any] = {}
+        self.decisions: dict[str, DecisionValue] = {}
+        self.reads: set[tuple[str, str]] | None = None  # decision fields read, when asked
+        self.steps = 0
+        self.observer = observer
+
+
+def _where(expr: ir.Expr) -> str:
+    return f" at {expr.loc}" if expr.loc else ""
+
+
+def _observe(e: ir.Expr, area: str | None, fn: Fn) -> Fn:
+    """``fn`` (the closure of ``e``), reporting to the evaluation's observer if it has one."""
+
+    def observed(env: Env) -> Any:
+        observer = env.observer
+        if observer is None:
+            return fn(env)
+        observer.enter(e, area, env)
+        value = fn(env)
+        observer.leave(e, value, env)
+        return value
+
+    return observed
+
+
+def _observe_leaf(e: ir.Expr, area: str | None, fn: Fn) -> Fn:
+    def observed(env: Env) -> Any:
+        value = fn(env)
+        observer = env.observer
+        if observer is not None:
+            observer.leaf(e, area, value, env)
+        return value
+
+    return observed
+
+
+_LEAVES = frozenset({ir.Const, ir.AsOf, ir.SettingRef, ir.FieldRef, ir.DecisionRef})
+
+
+class Compiler(Visitor[Fn]):
+    """Compiles IR for one epoch (rules and settings in force over a span of dates).
+
+    Every method takes the *scope*: the area whose definitions a name means (None outside
+    any area). With ``observed``, each node's closure is wrapped to report to the
+    evaluation's observer (``Env.observer``) when it is entered and what it produced, and
+    constant operands are not folded (folding changes no value, only which nodes run)."""
+
+    exhaustive = True
+
+    def __init__(self, rulebase: Rulebase, epoch: Epoch, observed: bool = False) -> None:
+        self.rulebase = rulebase
+        self.epoch = epoch
+        self.conv: DateConventions = epoch.conventions
+        self.observed = observed
+        self.definition_fns: dict[str, Fn] = {}
+        # each node's closure by (node, scope), kept with its node (observed compilers)
+        self.closures: dict[tuple[int, str | None], tuple[ir.Expr, Fn]] = {}
+
+    def compile(self, e: ir.Expr, area: str | None) -> Fn:
+        """The closure of ``e`` in the scope of ``area``."""
+        fn: Fn = self.visit(e, area)
+        if self.observed:
+            fn = (_observe_leaf if type(e) in _LEAVES else _observe)(e, area, fn)
+        self.closures[(id(e), area)] = (e, fn)
+        return fn
+
+    # ------------------------------------------------------------------ leaves
+    def visit_Const(self, e: ir.Const, area: str | None) -> Fn:
+        value = e.value
+        return lambda env: value
+
+    def visit_AsOf(self, e: ir.AsOf, area: str | None) -> Fn:
+        return lambda env: env.as_of
+
+    def visit_DecisionRef(self, e: ir.DecisionRef, area: str | None) -> Fn:
+        topic, name = e.area, e.field
+        where = _where(e)
+
+        def made(env: Env) -> DecisionValue:
+            found = env.decisions.get(topic)
+            if env.reads is not None:
+                env.reads.add((topic, name))
+            if found is None:
+                raise EvaluationError(f"the decision of {topic!r} was read before it was "
+                                      f"made{where}; this is a defect of sen-rules, please "
+                                      "report it", code="SR308")
+            return found
+
+        if name == "applies":
+            return lambda env: made(env).applies
+        if name == "outcome":
+            return lambda env: made(env).outcome
+        as_date = e.type.kind == "date"
+
+        def detail(env: Env) -> Any:
+            value = made(env).details.get(name)
+            if as_date and isinstance(value, str):
+                return date.fromisoformat(value)
+            return value
+
+        return detail
+
+    def visit_SettingRef(self, e: ir.SettingRef, area: str | None) -> Fn:
+        value = self.epoch.settings.get(e.name)
+        if isinstance(value, list):
+            value = tuple(value)
+        return lambda env: value
+
+    def visit_FieldRef(self, e: ir.FieldRef, area: str | None) -> Fn:
+        path = e.path
+        root_name = e.root
+        if not any(e.through_list):
+            if root_name == "case":
+                if len(path) == 1:
+                    (a,) = path
+                    return lambda env: getattr(env.case, a)
+                if len(path) == 2:
+                    a, b = path
+
+                    def get2(env: Env) -> Any:
+                        v = getattr(env.case, a)
+                        return None if v is None else getattr(v, b)
+
+                    return get2
+
+            def get(env: Env) -> Any:
+                v = env.case if root_name == "case" else env.vars[root_name]
+                for name in path:
+                    if v is None:
+                        return None
+                    v = getattr(v, name)
+                return v
+
+            return get
+        through = e.through_list
+
+        def project(env: Env) -> Any:
+            values = [env.case if root_name == "case" else env.vars[root_name]]
+            for name, over_list in zip(path, through, strict=True):
+                if over_list:
+                    values = [item for v in values if v is not None for item in v]
+                values = [getattr(v, name) for v in values if v is not None]
+            flat: list[Any] = []
+            for v in values:
+                if isinstance(v, tuple):
+                    flat.extend(x for x in v if x is not None)
+                elif v is not None:
+                    flat.append(v)
+            return tuple(flat)
+
+        return project
+
+    def visit_DefinitionRef(self, e: ir.DefinitionRef, area: str | None) -> Fn:
+        key = self.rulebase.definition_key(e.name, area)
+        definition = self.rulebase.definitions[key]
+        compute = self.definition_fns.get(key)
+        if compute is None:
+            compute = self.definition_fns[key] = self.compile(definition.expr, definition.area)
+        if definition.variable is not None:  # depends on the item being ranked: not cached
+            return compute
+
+        def cached(env: Env) -> Any:
+            defs = env.defs
+            value = defs.get(key, _MISSING)
+            if value is _MISSING:
+                value = compute(env)
+                defs[key] = value
+            return value
+
+        return cached
+
+    # ------------------------------------------------------------------ logic
+    def visit_BoolOp(self, e: ir.BoolOp, area: str | None) -> Fn:
+        fns = tuple(self.compile(i, area) for i in e.items)
+        if e.op == "and":
+            if len(fns) == 2:
+                f1, f2 = fns
+                return lambda env: bool(f1(env)) and bool(f2(env))
+
+            def and_(env: Env) -> bool:
+                for f in fns:  # noqa: SIM110 - a plain loop is faster than all() on a generator
+                    if not f(env):
+                        return False
+                return True
+
+            return and_
+        if len(fns) == 2:
+            g1, g2 = fns
+            return lambda env: bool(g1(env)) or bool(g2(env))
+
+        def or_(env: Env) -> bool:
+            for f in fns:  # noqa: SIM110 - a plain loop is faster than any() on a generator
+                if f(env):
+                    return True
+            return False
+
+        return or_
+
+    def visit_Not(self, e: ir.Not, area: str | None) -> Fn:
+        f = self.compile(e.operand, area)
+        return lambda env: not f(env)
+
+    def visit_Known(self, e: ir.Known, area: str | None) -> Fn:
+        f = self.compile(e.operand, area)
+        if e.negated:
+            return lambda env: f(env) is None
+        return lambda env: f(env) is not None
+
+    def visit_Compare(self, e: ir.Compare, area: str | None) -> Fn:
+        op = COMPARE[e.op]
+        left, right = self.compile(e.left, area), self.compile(e.right, area)
+        if not self.observed and isinstance(e.right, (ir.Const, ir.SettingRef)):
+            constant = right(None)  # type: ignore[arg-type]
+            if constant is None:
+                return lambda env: False
+
+            def compare_const(env: Env) -> bool:
+                a = left(env)
+                return a is not None and op(a, constant)
+
+            return compare_const
+
+        def compare(env: Env) -> bool:
+            a = left(env)
+            if a is None:
+                return False
+            b = right(env)
+            return b is not None and op(a, b)
+
+        return compare
+
+    def visit_Membership(self, e: ir.Membership, area: str | None) -> Fn:
+        item = self.compile(e.item, area)
+        negated = e.negated
+        coll: Fn
+        if self.observed:
+            coll = self.compile(e.collection, area)
+        elif isinstance(e.collection, ir.ListOf) and all(
+                isinstance(i, ir.Const) for i in e.collection.items):
+            members = frozenset(i.value for i in e.collection.items)  # type: ignore[attr-defined]
+            coll = lambda env: members  # noqa: E731
+        elif isinstance(e.collection, ir.SettingRef):
+            members = frozenset(self.epoch.settings.get(e.collection.name) or ())
+            coll = lambda env: members  # noqa: E731
+        else:
+            coll = self.compile(e.collection, area)
+
+        def member(env: Env) -> bool:
+            v = item(env)
+            if v is None:
+                return False
+            return (v in (coll(env) or ())) != negated
+
+        return member
+
+    def visit_Quantifier(self, e: ir.Quantifier, area: str | None) -> Fn:
+        coll = self.compile(e.collection, area)
+        cond = self.compile(e.condition, area) if e.condition is not None else None
+        var = e.variable
+        kind = e.kind
+
+        def quantify(env: Env) -> Any:
+            items = coll(env) or ()
+            env.steps += len(items)
+            if env.steps > MAX_STEPS:
+                raise EvaluationError(f"evaluation stopped: more than {MAX_STEPS} items were "
+                                      f"visited{_where(e)}", code="SR302")
+            bound = env.vars
+            old = bound.get(var, _MISSING)
+            try:
+                if kind == "count":
+                    if cond is None:
+                        return len(items)
+                    n = 0
+                    for it in items:
+                        bound[var] = it
+                        if cond(env):
+                            n += 1
+                    return n
+                assert cond is not None
+                for it in items:
+                    bound[var] = it
+                    if cond(env):
+                        if kind == "any":
+                            return True
+                        if kind == "no":
+                            return False
+                    elif kind == "every":
+                        return False
+                return kind != "any"
+            finally:
+                if old is _MISSING:
+                    bound.pop(var, None)
+                else:
+                    bound[var] = old
+
+        return quantify
+
+    # ------------------------------------------------------------------ values
+    def visit_Call(self, e: ir.Call, area: str | None) -> Fn:
+        spec = FUNCTIONS[e.function]
+        impl = spec.impl
+        conv = self.conv
+        args = tuple(self.compile(a, area) for a in e.args)
+        if spec.variadic:
+            spread = len(e.args) == 1 and e.args[0].type.kind == "list"
+
+            def call_variadic(env: Env) -> Any:
+                values = args[0](env) if spread else [a(env) for a in args]
+                return impl(conv, *(values or ()))
+
+            return call_variadic
+        if len(args) == 1:
+            (a1,) = args
+
+            def call1(env: Env) -> Any:
+                v = a1(env)
+                return None if v is None else _guard(impl, e, conv, v)
+
+            return call1
+
+        def call(env: Env) -> Any:
+            values = [a(env) for a in args]
+            if any(v is None for v in values):
+                return None
+            return _guard(impl, e, conv, *values)
+
+        return call
+
+    def visit_Arith(self, e: ir.Arith, area: str | None) -> Fn:
+        left, right = self.compile(e.left, area), self.compile(e.right, area)
+        sign = 1 if e.op == "+" else -1
+        if e.left.type.kind == "date":
+            def date_arith(env: Env) -> Any:
+                d, dur = left(env), right(env)
+                if d is None or dur is None:
+                    return None
+                assert isinstance(dur, Duration)
+                try:
+                    return add_duration(d, **{dur.unit: sign * dur.amount})
+                except (OverflowError, ValueError):
+                    raise EvaluationError(f"date arithmetic left the calendar{_where(e)}",
+                                          code="SR303") from None
+
+            return date_arith
+        op = operator.add if sign == 1 else operator.sub
+
+        def arith(env: Env) -> Any:
+            a, b = left(env), right(env)
+            return None if a is None or b is None else op(a, b)
+
+        return arith
+
+    def visit_Negate(self, e: ir.Negate, area: str | None) -> Fn:
+        f = self.compile(e.operand, area)
+
+        def negate(env: Env) -> Any:
+            v = f(env)
+            return None if v is None else -v
+
+        return negate
+
+    def visit_IfThenElse(self, e: ir.IfThenElse, area: str | None) -> Fn:
+        cond, then, other = (self.compile(e.condition, area), self.compile(e.then, area),
+                             self.compile(e.otherwise, area))
+        return lambda env: then(env) if cond(env) else other(env)
+
+    def visit_ListOf(self, e: ir.ListOf, area: str | None) -> Fn:
+        items = tuple(self.compile(i, area) for i in e.items)
+        return lambda env: tuple(i(env) for i in items)
+
+
+def _guard(impl: Callable[..., Any], e: ir.Expr, conv: DateConventions, *values: Any) -> Any:
+    try:
+        return impl(conv, *values)
+    except (OverflowError, ValueError):
+        raise EvaluationError(f"{e.source!r} cannot be computed for these dates{_where(e)}",
+                              code="SR303") from None
+
+

@@ -1,0 +1,395 @@
+"""The trace observer: builds an explanation trace from one observed native evaluation.
+
+The engine runs its observed closures once (``engine.native.match_observed``, then the
+decision engine); this observer turns what it reports into trace nodes. Node values are the
+values the engine produced. A part the engine did not need is computed afterwards by its
+own observed closure in *information only* mode (``evaluated: False``): the observer asks
+for it when its parent's value is reported, so each kind of node's semantics stays in the
+compiler. Rule roles, outcomes, deciding and overridden rules are the ones the decision
+engine reported (``Observer.decided``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ..case import Case
+from ..engine.decide import decide
+from ..engine.native import AreaProgram, Env, Matches, Observer, Program, match_observed
+from ..engine.result import Evaluation
+from ..errors import EvaluationError
+from ..language import ir
+from ..rulebase import Definition
+from .trace import (
+    MAX_TRACED_ITEMS,
+    AreaTrace,
+    CandidateTrace,
+    DefinitionTrace,
+    ElementTrace,
+    Item,
+    Node,
+    RuleTrace,
+    Trace,
+    collection_items,
+    field_reads,
+)
+
+
+class _Frame:
+    """A node being evaluated (or a collector for a part computed for information)."""
+
+    __slots__ = ("area", "evaluated", "expr", "got", "inner")
+
+    def __init__(self, expr: ir.Expr | None, area: str | None, evaluated: bool) -> None:
+        self.expr = expr
+        self.area = area
+        self.evaluated = evaluated
+        self.inner = evaluated  # whether the nodes it goes through are evaluated
+        self.got: list[Node] = []  # the children the evaluation went through, in order
+
+
+class _Quantified(_Frame):
+    """A quantifier being evaluated: its items with their paths, the binding before it."""
+
+    __slots__ = ("items", "saved")
+
+    def __init__(self, expr: ir.Expr, area: str | None, evaluated: bool, saved: Any) -> None:
+        super().__init__(expr, area, evaluated)
+        self.items: list[tuple[str, Any]] | None = None
+        self.saved = saved
+
+
+class _Defined(_Frame):
+    """A definition reference being evaluated."""
+
+    __slots__ = ("definition", "key")
+
+    def __init__(self, expr: ir.Expr, area: str | None, evaluated: bool, key: str,
+                 definition: Definition) -> None:
+        super().__init__(expr, area, evaluated)
+        self.key = key
+        self.definition = definition
+        if definition.variable is None:  # its body is traced as evaluated, on its own
+            self.inner = True
+
+
+_UNSET: Any = object()
+
+
+class TraceObserver(Observer):
+    """Observes one evaluation of ``program`` and builds its trace."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.rulebase = program.rulebase
+        self.stack: list[_Frame] = []
+        self.free: list[_Frame] = []  # frames left, to use again (fewer objects to collect)
+        self.bindings: dict[str, str] = {}  # variable -> path of the item it is bound to
+        self.definitions: dict[str, DefinitionTrace] = {}
+        self.roots: list[Node] = []  # the conditions of the current area, as evaluated
+        self.current: AreaProgram | None = None
+        self.candidates: list[tuple[str, Any]] = []
+        self.traced: dict[str, AreaTrace] = {}
+        self.decisions: dict[str, tuple[str, tuple[str, ...], tuple[str, ...],
+                                        dict[str, str]]] = {}
+        self.env: Env | None = None
+        self.out_of_order = False  # a definition was met after one that follows it
+
+    # ------------------------------------------------------------------ events
+    def enter(self, node: ir.Expr, area: str | None, env: Env) -> None:
+        stack = self.stack
+        evaluated = True
+        if stack:
+            parent = stack[-1]
+            evaluated = parent.inner
+            if type(parent) is _Quantified and parent.got:
+                self._bind_item(parent, len(parent.got) - 1, env)
+        frame: _Frame
+        if isinstance(node, ir.DefinitionRef):
+            key = self.rulebase.definition_key(node.name, area)
+            frame = _Defined(node, area, evaluated, key, self.rulebase.definitions[key])
+        elif isinstance(node, ir.Quantifier):
+            frame = _Quantified(node, area, evaluated,
+                                self.bindings.get(node.variable, _UNSET))
+        elif self.free:  # frames never leave the observer: they are used again
+            frame = self.free.pop()
+            frame.expr, frame.area, frame.evaluated, frame.inner = node, area, evaluated, evaluated
+        else:
+            frame = _Frame(node, area, evaluated)
+        stack.append(frame)
+
+    def leave(self, node: ir.Expr, value: Any, env: Env) -> None:
+        frame = self.stack.pop()
+        n = Node(node, frame.area, value, frame.evaluated)
+        build = _BUILDERS.get(type(node))
+        if build is not None:
+            build(self, n, frame, env)
+        if self.stack:
+            self.stack[-1].got.append(n)
+        else:
+            self.roots.append(n)
+        if type(frame) is _Frame:
+            frame.got.clear()
+            self.free.append(frame)
+
+    def leaf(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
+        stack = self.stack
+        if stack:
+            parent = stack[-1]
+            if type(parent) is _Quantified and parent.got:
+                self._bind_item(parent, len(parent.got) - 1, env)
+            n = Node(node, area, value, parent.inner)
+        else:
+            n = Node(node, area, value, True)
+        if isinstance(node, ir.FieldRef):
+            n.reads = tuple(field_reads(node, env, self.bindings))
+        elif isinstance(node, ir.DecisionRef):
+            n.decision = (node.area, node.field)
+        if stack:
+            parent.got.append(n)
+        else:
+            self.roots.append(n)
+
+    def area(self, program: Any, env: Env) -> None:
+        self._close_area()
+        self.current = program
+        self.env = env
+
+    def bound(self, variable: str, index: int, env: Env) -> None:
+        if index == 0:
+            assert self.current is not None and self.current.area.ranking is not None
+            self.candidates = collection_items(self.current.area.ranking.collection,
+                                               self.roots[-1].value, env, self.bindings,
+                                               variable)
+        self.bindings[variable] = self.candidates[index][0]
+
+    def decided(self, area: str, outcome: str, deciding: tuple[str, ...],
+                overridden: tuple[str, ...], roles: Any) -> None:
+        self.decisions[area] = (outcome, deciding, overridden, dict(roles))
+
+    # ------------------------------------------------------------------ parts not needed
+    def compute(self, e: ir.Expr, area: str | None, evaluated: bool,
+                strict: bool | None = None) -> Node:
+        """A node computed by its observed closure, for information unless ``evaluated``;
+        an error is raised when ``strict`` (by default: when evaluated), else noted."""
+        if type(e) is ir.Const:
+            return Node(e, area, e.value, evaluated)
+        env = self.env
+        assert env is not None
+        collector = _Frame(None, area, evaluated)
+        depth = len(self.stack)
+        self.stack.append(collector)
+        steps = env.steps
+        try:
+            self.program.function(e, area, observed=True)(env)
+        except EvaluationError as exc:
+            if evaluated if strict is None else strict:
+                raise
+            return Node(e, area, None, False, error=exc.message)
+        finally:
+            del self.stack[depth:]
+            env.steps = steps  # the decision ran within the limit; reading again is ours
+        return collector.got[0]
+
+    def _child(self, frame: _Frame, position: int, e: ir.Expr, area: str | None,
+               evaluated: bool) -> tuple[Node, int]:
+        got = frame.got
+        if position < len(got) and got[position].expr is e:
+            return got[position], position + 1
+        return self.compute(e, area, evaluated), position
+
+    def _children(self, n: Node, frame: _Frame, env: Env) -> None:
+        parts = n.expr.children()
+        got = frame.got
+        if len(got) == len(parts):  # the evaluation went through every part
+            n.children = tuple(got)
+            return
+        out, at = [], 0
+        for c in parts:
+            child, at = self._child(frame, at, c, n.area, False)
+            out.append(child)
+        n.children = tuple(out)
+
+    def _IfThenElse(self, n: Node, frame: _Frame, env: Env) -> None:
+        before = len(self.definitions)
+        self._children(n, frame, env)
+        if len(self.definitions) > before:  # met in ``then``, after those of ``otherwise``
+            self.out_of_order = True
+
+    # ------------------------------------------------------------------ node kinds
+    def _DefinitionRef(self, n: Node, frame: _Frame, env: Env) -> None:
+        assert isinstance(frame, _Defined)
+        definition, key = frame.definition, frame.key
+        n.definition = key
+        body = frame.got[0] if frame.got else None
+        if definition.variable is not None:  # about the item being ranked: traced in place
+            n.inline = True
+            n.children = (body or self.compute(definition.expr, definition.area,
+                                               n.evaluated),)
+            return
+        found = self.definitions.get(key)
+        if found is None:
+            error = None
+            if body is None:  # computed before (by the decision's own closures): again
+                again = self.compute(definition.expr, definition.area, True, n.evaluated)
+                body, error = (None, again.error) if again.error is not None else (again, None)
+            self.definitions[key] = DefinitionTrace(key, definition, body, n.evaluated, error)
+        elif n.evaluated:
+            found.used = True
+
+    def _Compare(self, n: Node, frame: _Frame, env: Env) -> None:
+        if len(frame.got) == 2:
+            n.children = tuple(frame.got)
+            return
+        e = n.expr
+        assert isinstance(e, ir.Compare)
+        left, at = self._child(frame, 0, e.left, n.area, n.evaluated)
+        needed = n.evaluated and (left.value is not None
+                                  or isinstance(e.right, (ir.Const, ir.SettingRef)))
+        n.children = (left, self._child(frame, at, e.right, n.area, needed)[0])
+
+    def _Quantifier(self, n: Node, frame: _Frame, env: Env) -> None:
+        assert isinstance(frame, _Quantified)
+        e = n.expr
+        assert isinstance(e, ir.Quantifier)
+        coll = frame.got[0] if frame.got else self.compute(e.collection, n.area, False)
+        n.children = (coll,)
+        items = frame.items
+        if items is None:
+            items = collection_items(e.collection, coll.value, env, self.bindings, e.variable)
+        done = frame.got[1:]
+        traced: list[Item] = []
+        var = e.variable
+        saved = env.vars.get(var, _UNSET)
+        try:
+            for index, (path, value) in enumerate(items[:MAX_TRACED_ITEMS]):
+                if e.condition is None:
+                    body = None
+                elif index < len(done):
+                    body = done[index]
+                else:
+                    env.vars[var] = value
+                    self.bindings[var] = path
+                    body = self.compute(e.condition, n.area, False)
+                traced.append(Item(index, path, body))
+        finally:
+            _restore(env.vars, var, saved)
+            _restore(self.bindings, var, frame.saved)
+        n.items = tuple(traced)
+        n.items_omitted = max(0, len(items) - MAX_TRACED_ITEMS)
+
+    def _bind_item(self, frame: _Quantified, index: int, env: Env) -> None:
+        e = frame.expr
+        assert isinstance(e, ir.Quantifier)
+        if frame.items is None:
+            frame.items = collection_items(e.collection, frame.got[0].value, env,
+                                           self.bindings, e.variable)
+        if index < len(frame.items):
+            self.bindings[e.variable] = frame.items[index][0]
+
+    # ------------------------------------------------------------------ areas
+    def _close_area(self) -> None:
+        ap, roots = self.current, self.roots
+        if ap is None:
+            return
+        self.current, self.roots = None, []
+        area = ap.area
+        at = 0
+        applies_node = None
+        if area.applies_when is not None:
+            applies_node, at = roots[0], 1
+        if applies_node is not None and not applies_node.truth:
+            self.traced[area.id] = AreaTrace(area, False, applies_node)
+            return
+        by_key = self.rulebase.rules_by_key
+        rules = tuple(RuleTrace(by_key[key], node, node.truth)
+                      for (key, _), node in zip(ap.rules, roots[at:], strict=False))
+        at += len(ap.rules)
+        candidates: list[CandidateTrace] = []
+        if area.ranking is not None:
+            ranking = area.ranking
+            width = len(ap.elements)
+            sides = roots[at + 1:]
+            for index, (path, _) in enumerate(self.candidates):
+                nodes = sides[index * width:(index + 1) * width]
+                elements = tuple(ElementTrace(c.id, c.kind, nodes[2 * k], nodes[2 * k + 1])
+                                 for k, c in enumerate(ranking.checks + ranking.criteria))
+                candidates.append(CandidateTrace(index, path, elements))
+            self.bindings.pop(ranking.variable, None)
+            self.candidates = []
+        self.traced[area.id] = AreaTrace(area, True, applies_node, rules, tuple(candidates))
+
+    def finish(self, case: Case, as_of: date) -> Trace:
+        """The trace, once the evaluation (matching and deciding) is over."""
+        self._close_area()
+        for area_id, at in self.traced.items():
+            if not at.applies:
+                continue
+            outcome, deciding, overridden, roles = self.decisions[area_id]
+            at.outcome, at.deciding, at.overridden = outcome, deciding, overridden
+            for rt in at.rules:
+                rt.role = roles[rt.rule.key]
+        program = self.program
+        areas = tuple(self.traced[ap.area.id] for ap in program.areas)
+        order = [self.traced[ap.area.id] for ap in program.order]
+        definitions = self.definitions
+        if self.out_of_order:
+            definitions = _in_trace_order(order, definitions)
+        return Trace(self.rulebase, case, as_of, program.epoch, areas, definitions)
+
+
+def _in_trace_order(areas: list[AreaTrace],
+                    found: dict[str, DefinitionTrace]) -> dict[str, DefinitionTrace]:
+    """The definitions in the order a reader meets them: areas in decision order, each
+    condition depth first, a definition after the definitions it uses."""
+    out: dict[str, DefinitionTrace] = {}
+
+    def meet(node: Node) -> None:
+        for n in node.walk():
+            key = n.definition
+            if key is None or n.inline or key in out or key not in found:
+                continue
+            body = found[key].node
+            if body is not None:
+                meet(body)
+            out[key] = found[key]
+
+    for at in areas:
+        roots = [at.applies_node] if at.applies_node is not None else []
+        roots += [rt.node for rt in at.rules]
+        roots += [n for c in at.candidates for el in c.elements for n in (el.prefer, el.over)]
+        for root in roots:
+            meet(root)
+    return out
+
+
+def _restore(mapping: dict[str, Any], key: str, old: Any) -> None:
+    if old is _UNSET:
+        mapping.pop(key, None)
+    else:
+        mapping[key] = old
+
+
+_BUILDERS: dict[type, Any] = {
+    ir.DefinitionRef: TraceObserver._DefinitionRef,
+    ir.Compare: TraceObserver._Compare,
+    ir.Quantifier: TraceObserver._Quantifier,
+    ir.IfThenElse: TraceObserver._IfThenElse,
+    **{kind: TraceObserver._children
+       for kind in (ir.Call, ir.Arith, ir.Negate, ir.ListOf, ir.Known, ir.Not, ir.Membership,
+                    ir.BoolOp)},
+}
+
+
+def traced_evaluation(program: Program, case: Case, as_of: date
+                      ) -> tuple[Trace, Matches, Evaluation]:
+    """Evaluate a case with the native evaluator, observed: the trace, what matched and
+    the decisions (the same as ``evaluate`` gives)."""
+    observer = TraceObserver(program)
+    env = Env(case, as_of, observer)
+    observer.env = env
+    matches = match_observed(program, env)
+    env.vars.clear()
+    evaluation = decide(program, env, matches)
+    return observer.finish(case, as_of), matches, evaluation
