@@ -16,10 +16,10 @@ import sen_rules
 from sen_rules.audit import canonical_case
 from sen_rules.case import iter_dates, parse_case
 from sen_rules.engine.native import Env
+from sen_rules.engine.service import compiled
 from sen_rules.explain import Counterfactual, Explanation, explain
 from sen_rules.explain.cf_candidates import MAX_ITEMS_PER_LIST
 from sen_rules.explain.counterfactual import Candidates, Change, Uses, spec_at, synthesize
-from sen_rules.explain.trace import node_functions
 from sen_rules.rulebase import Rulebase
 from sen_rules.testing.strategies import evaluation_inputs
 
@@ -195,7 +195,7 @@ def test_entries_alike_in_what_the_rules_read_are_tried_once(mini: Rulebase) -> 
     case = parse_case(data)
     day = date(2012, 1, 1)
     uses = Uses(fields={("disputes", "[]", "resolved"): None})
-    found = Candidates(mini, node_functions(mini, mini.epoch(day)), Env(case, day),
+    found = Candidates(mini, compiled(mini).program(mini.epoch(day)), Env(case, day),
                        case.model_dump(mode="json"), uses, day)
     # "about" is not read: the ten entries are of two kinds, one of each is tried
     assert found.items_tried(("disputes",), ("disputes",), disputes) == [0, 1]

@@ -13,9 +13,7 @@ its imports become edges of a graph of modules:
   module is the lower one). Imports under ``if TYPE_CHECKING:`` do not count: they never
   run, and they are how a type names a class of a higher module without depending on it.
 
-The size limits (no file over 500 lines, no function over 60) hold for every module except
-those in ``RESHAPING``: files and functions being reshaped elsewhere, listed by name so the
-list can only shrink.
+The size limits (no file over 500 lines, no function over 60) hold for every module.
 """
 
 from __future__ import annotations
@@ -29,23 +27,6 @@ PACKAGE = "sen_rules"
 ROOT = Path(__file__).resolve().parent.parent / "src" / PACKAGE
 MAX_FILE_LINES = 500
 MAX_FUNCTION_LINES = 60
-
-# the service modules that import the public API from the package top; they are reshaped
-# elsewhere to import the modules that define those names (e.g. `..api`, `..audit`, `..errors`)
-TOP_IMPORTERS: frozenset[str] = frozenset()
-
-# files (whole) and functions ("file:function") being reshaped elsewhere
-RESHAPING: frozenset[str] = frozenset({
-    "authoring/scenarios.py", "explain/trace.py", "engine/native.py",
-    "explain/text.py:area_lines",
-})
-
-# imports inside functions, in files being reshaped elsewhere, that close a cycle today
-# (importer, imported)
-LAZY_CYCLE_EDGES: frozenset[tuple[str, str]] = frozenset({
-    ("engine/native.py", "sen_rules.engine.decide"),
-})
-
 
 def modules() -> dict[str, Path]:
     """Every module of the package by dotted name (a package by its own name)."""
@@ -109,14 +90,13 @@ def imported(module: str, path: Path, node: ast.Import | ast.ImportFrom) -> list
     return out
 
 
-def graph(allowed: frozenset[tuple[str, str]] = frozenset()) -> dict[str, set[str]]:
-    """Each module and the modules it imports (leaving out the ``allowed`` edges)."""
+def graph() -> dict[str, set[str]]:
+    """Each module and the modules it imports."""
     edges: dict[str, set[str]] = {}
     for module, path in MODULES.items():
         targets = edges.setdefault(module, set())
         for node in import_nodes(tree_of(path)):
-            targets.update(t for t in imported(module, path, node)
-                           if t != module and (relative(path), t) not in allowed)
+            targets.update(t for t in imported(module, path, node) if t != module)
     return edges
 
 
@@ -155,31 +135,14 @@ def test_no_module_imports_the_package_top() -> None:
     offenders = []
     for module, targets in graph().items():
         where = relative(MODULES[module])
-        if module != PACKAGE and PACKAGE in targets and where not in TOP_IMPORTERS:
+        if module != PACKAGE and PACKAGE in targets:
             offenders.append(where)
     assert offenders == [], f"these modules import {PACKAGE} itself: {offenders}"
 
 
-def test_the_top_importers_listed_still_do() -> None:
-    edges = graph()
-    stale = sorted(where for where in TOP_IMPORTERS
-                   if PACKAGE not in edges[_module_of(where)])
-    assert stale == [], f"remove from TOP_IMPORTERS: {stale}"
-
-
 def test_no_import_cycle() -> None:
-    cycle = find_cycle(graph(LAZY_CYCLE_EDGES))
+    cycle = find_cycle(graph())
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
-
-
-def test_the_cycle_edges_listed_still_exist() -> None:
-    edges = graph()
-    stale = sorted(edge for edge in LAZY_CYCLE_EDGES if edge[1] not in edges[_module_of(edge[0])])
-    assert stale == [], f"remove from LAZY_CYCLE_EDGES: {stale}"
-
-
-def _module_of(where: str) -> str:
-    return next(m for m, p in MODULES.items() if relative(p) == where)
 
 
 def functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -188,19 +151,19 @@ def functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]
             yield node
 
 
-def too_big(exempt: frozenset[str] = RESHAPING) -> list[str]:
+def too_big() -> list[str]:
     """Files over the line limit ("file: N lines") and functions over theirs
-    ("file:function: N lines"), but for the ``exempt`` ones."""
+    ("file:function: N lines")."""
     found = []
     for path in MODULES.values():
         where = relative(path)
         lines = len(path.read_text(encoding="utf-8").splitlines())
-        if lines > MAX_FILE_LINES and where not in exempt:
+        if lines > MAX_FILE_LINES:
             found.append(f"{where}: {lines} lines")
         for fn in functions(tree_of(path)):
             length = (fn.end_lineno or fn.lineno) - fn.lineno + 1
             name = f"{where}:{fn.name}"
-            if length > MAX_FUNCTION_LINES and where not in exempt and name not in exempt:
+            if length > MAX_FUNCTION_LINES:
                 found.append(f"{name}: {length} lines")
     return found
 
@@ -208,9 +171,3 @@ def too_big(exempt: frozenset[str] = RESHAPING) -> list[str]:
 def test_files_and_functions_are_small() -> None:
     assert too_big() == []
 
-
-def test_the_reshaping_list_names_only_what_is_too_big() -> None:
-    big = {entry.split(": ")[0] for entry in too_big(frozenset())}
-    stale = sorted(entry for entry in RESHAPING
-                   if entry not in big and not any(b.startswith(entry + ":") for b in big))
-    assert stale == [], f"remove from RESHAPING: {stale}"

@@ -21,7 +21,7 @@ from ..reports.text import WIDTH, rulebase_line, text_of
 from ..rulebase import Rulebase
 from .counterfactual import Counterfactual, SearchSummary
 from .reasons import also_not_met, why_false, why_true
-from .trace import AreaTrace, Node, Trace
+from .trace import AreaTrace, Node, RuleTrace, Trace
 from .values import place_in_words, say, say_computed
 
 
@@ -89,6 +89,8 @@ def node_lines(node: Node, indent: str) -> list[str]:
 
 
 def area_lines(trace: Trace, at: AreaTrace, x: Explained) -> list[str]:
+    """One area of the full explanation: whether it applies, its decision, every rule with
+    its condition, the candidates of a ranking, and what would change it."""
     area = at.area
     head = f"== {area.title} ({area.id}): "
     if at.applies_node is None:
@@ -100,56 +102,79 @@ def area_lines(trace: Trace, at: AreaTrace, x: Explained) -> list[str]:
         lines.append("  applies when:")
         lines.extend(node_lines(at.applies_node, "    "))
         if not at.applies:
-            na = next((n for n in x.evaluation.not_applicable if n.topic == area.id), None)
-            if na is not None:
-                lines.extend(textwrap.wrap(not_applicable_words(na), 88, initial_indent="  ",
-                                           subsequent_indent="    "))
-            for why in why_false(trace, at.applies_node):
-                lines.extend(why.lines("    "))
-            back = [c for c in x.counterfactuals if c.topic == area.id]
-            if back:
-                lines.append("  what would bring it into play:")
-                lines.extend(f"    - {c.text}" for c in back)
-            return lines
-    decision = x.evaluation.decision(area.id)
-    if decision is not None:
-        lines.append(f"  decision: {decision.outcome_label} [{decision.outcome}] by "
-                     f"{', '.join(at.deciding)} (hit policy: {area.hit_policy})")
-        for ref in decision.rules:
-            if ref.chosen_by is not None:
-                lines.append(f"  version of {ref.id}: {ref.chosen_by.reason}")
-        for f in decision.flags:
-            lines.append(f"  flag {f.code}: {f.message}")
-        for n in decision.notes:
-            lines.append(f"  note {n.code}: {n.message}")
-        for said in (uses_words(decision), settings_words(decision)):
-            if said:
-                lines.extend(textwrap.wrap(said, 88, initial_indent="  ",
-                                           subsequent_indent="    "))
+            return lines + _not_applying_lines(trace, at, x)
+    lines += _decision_lines(at, x)
     for rt in at.rules:
-        r = rt.rule
-        what = f"{r.effect} {r.value}"
-        lines.append(f"  {mark(rt.role, rt.fired)} {r.key} — {r.title}")
-        lines.append(f"      {what}: {rt.role}")
-        if rt.fired:
-            for why in why_true(trace, rt.node):
-                lines.extend(why.lines("      "))
-        else:
-            for why in why_false(trace, rt.node):
-                lines.extend(why.lines("      "))
-            more = also_not_met(trace, rt.node)
-            if more:
-                lines.append("      also not met (not needed for the decision):")
-                for why in more:
-                    lines.extend(why.lines("        "))
-        if isinstance(rt.node.expr, ir.Const):
-            lines.append(f"      condition: always {'true' if rt.node.truth else 'false'}")
-        else:
-            lines.append("      condition:")
-            lines.extend(node_lines(rt.node, "        "))
+        lines += _rule_lines(trace, rt)
+    lines += _candidate_lines(at)
+    lines.extend(changes_lines(x, area.id, "  "))
+    return lines
+
+
+def _not_applying_lines(trace: Trace, at: AreaTrace, x: Explained) -> list[str]:
+    assert at.applies_node is not None
+    lines: list[str] = []
+    na = next((n for n in x.evaluation.not_applicable if n.topic == at.area.id), None)
+    if na is not None:
+        lines.extend(textwrap.wrap(not_applicable_words(na), 88, initial_indent="  ",
+                                   subsequent_indent="    "))
+    for why in why_false(trace, at.applies_node):
+        lines.extend(why.lines("    "))
+    back = [c for c in x.counterfactuals if c.topic == at.area.id]
+    if back:
+        lines.append("  what would bring it into play:")
+        lines.extend(f"    - {c.text}" for c in back)
+    return lines
+
+
+def _decision_lines(at: AreaTrace, x: Explained) -> list[str]:
+    decision = x.evaluation.decision(at.area.id)
+    if decision is None:
+        return []
+    lines = [f"  decision: {decision.outcome_label} [{decision.outcome}] by "
+             f"{', '.join(at.deciding)} (hit policy: {at.area.hit_policy})"]
+    for ref in decision.rules:
+        if ref.chosen_by is not None:
+            lines.append(f"  version of {ref.id}: {ref.chosen_by.reason}")
+    for f in decision.flags:
+        lines.append(f"  flag {f.code}: {f.message}")
+    for n in decision.notes:
+        lines.append(f"  note {n.code}: {n.message}")
+    for said in (uses_words(decision), settings_words(decision)):
+        if said:
+            lines.extend(textwrap.wrap(said, 88, initial_indent="  ",
+                                       subsequent_indent="    "))
+    return lines
+
+
+def _rule_lines(trace: Trace, rt: RuleTrace) -> list[str]:
+    r = rt.rule
+    lines = [f"  {mark(rt.role, rt.fired)} {r.key} — {r.title}",
+             f"      {r.effect} {r.value}: {rt.role}"]
+    if rt.fired:
+        for why in why_true(trace, rt.node):
+            lines.extend(why.lines("      "))
+    else:
+        for why in why_false(trace, rt.node):
+            lines.extend(why.lines("      "))
+        more = also_not_met(trace, rt.node)
+        if more:
+            lines.append("      also not met (not needed for the decision):")
+            for why in more:
+                lines.extend(why.lines("        "))
+    if isinstance(rt.node.expr, ir.Const):
+        lines.append(f"      condition: always {'true' if rt.node.truth else 'false'}")
+    else:
+        lines.append("      condition:")
+        lines.extend(node_lines(rt.node, "        "))
+    return lines
+
+
+def _candidate_lines(at: AreaTrace) -> list[str]:
     ranking = at.area.ranking
     words = {c.id: c.words or c.title
              for c in (ranking.checks + ranking.criteria if ranking else ())}
+    lines: list[str] = []
     for cand in at.candidates:
         lines.append(f"  candidate {cand.path}:")
         for el in cand.elements:
@@ -157,7 +182,6 @@ def area_lines(trace: Trace, at: AreaTrace, x: Explained) -> list[str]:
                          f"({el.criterion}): {place_in_words(el.kind, el.place)}")
             lines.extend(node_lines(el.prefer, "      "))
             lines.extend(node_lines(el.over, "      "))
-    lines.extend(changes_lines(x, area.id, "  "))
     return lines
 
 
