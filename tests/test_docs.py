@@ -55,8 +55,8 @@ def read(site: Path, name: str) -> str:
 
 def test_the_site_has_every_page_and_markdown(mini_site: Path) -> None:
     names = sorted(p.name for p in mini_site.iterdir())
-    assert names == ["coverage.html", "index.html", "policy.html", "register.html",
-                     "rulebase.md", "rules.html", "settings.html"]
+    assert names == ["coverage.html", "errors.html", "errors.md", "index.html", "policy.html",
+                     "register.html", "rulebase.md", "rules.html", "settings.html"]
 
 
 def test_clauses_and_rules_link_both_ways(mini_site: Path) -> None:
@@ -140,7 +140,7 @@ def test_every_bundled_rule_and_clause_has_its_anchor(bundled_site: Path) -> Non
 
 def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["docs", "--out", str(tmp_path / "site")]) == 0
-    assert "wrote 7 files" in capsys.readouterr().out
+    assert "wrote 9 files" in capsys.readouterr().out
     assert (tmp_path / "site" / "index.html").is_file()
 
 

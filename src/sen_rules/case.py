@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import jsonread
+from . import codes, jsonread
 from .case_dates import iter_dates
 from .case_model import (
     EARLIEST_DATE,
@@ -177,7 +177,7 @@ def check_against_date(case: Case, as_of: date) -> None:
         if value > as_of
     ]
     if problems:
-        raise CaseError(problems, code="SR201")
+        raise CaseError(problems, code=codes.SR201)
 
 
 def case_json_schema() -> dict[str, Any]:

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from . import codes
+
 Severity = Literal["error", "warning", "info"]
 
 
@@ -65,7 +67,7 @@ class Diagnostic:
 class SenRulesError(Exception):
     """Base class of every error sen-rules raises on purpose."""
 
-    code = "SR000"
+    code: str = codes.SR000
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -104,11 +106,11 @@ def _rebuild(kind: type[SenRulesError], message: str,
 class RulebaseError(SenRulesError):
     """The rule files could not be loaded. ``diagnostics`` lists every problem found."""
 
-    code = "SR100"
+    code = codes.SR100
 
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
         errors = [d for d in diagnostics if d.severity == "error"] or list(diagnostics)
-        first = errors[0] if errors else Diagnostic("SR100", "the rulebase could not be loaded")
+        first = errors[0] if errors else Diagnostic(codes.SR100, "the rulebase could not be loaded")
         more = len(errors) - 1
         suffix = f" (and {more} more error{'s' if more != 1 else ''})" if more > 0 else ""
         super().__init__(f"{first}{suffix}", code=first.code)
@@ -124,9 +126,9 @@ class RulebaseError(SenRulesError):
 class CaseError(SenRulesError):
     """A case is malformed or impossible. ``problems`` holds (field path, message) pairs."""
 
-    code = "SR200"
+    code = codes.SR200
 
-    def __init__(self, problems: Iterable[tuple[str, str]], *, code: str = "SR200") -> None:
+    def __init__(self, problems: Iterable[tuple[str, str]], *, code: str = codes.SR200) -> None:
         self.problems: tuple[tuple[str, str], ...] = tuple(problems)
         first_path, first_msg = self.problems[0] if self.problems else ("", "invalid case")
         more = len(self.problems) - 1
@@ -143,25 +145,25 @@ class CaseError(SenRulesError):
 class EvaluationError(SenRulesError):
     """Evaluation could not produce a complete, consistent answer (never a partial one)."""
 
-    code = "SR300"
+    code = codes.SR300
 
 
 class ConflictingOutcomesError(EvaluationError):
     """Rules of an area whose hit policy forbids disagreement fired with different outcomes."""
 
-    code = "SR301"
+    code = codes.SR301
 
 
 class BackendUnavailableError(SenRulesError):
     """The requested backend cannot run here (for example durable-rules is not installed)."""
 
-    code = "SR400"
+    code = codes.SR400
 
 
 class RecordError(SenRulesError):
     """A stored decision record is malformed or has been tampered with."""
 
-    code = "SR500"
+    code = codes.SR500
 
 
 class BatchError(SenRulesError):
@@ -170,8 +172,8 @@ class BatchError(SenRulesError):
     ``done`` is how many items, from the first, had been handled, in order, before it stopped.
     """
 
-    code = "SR600"
+    code = codes.SR600
 
-    def __init__(self, message: str, *, code: str = "SR600", done: int = 0) -> None:
+    def __init__(self, message: str, *, code: str = codes.SR600, done: int = 0) -> None:
         super().__init__(message, code=code)
         self.done = done

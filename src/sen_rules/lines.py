@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
+from . import codes
 from .errors import BatchError
 
 
@@ -121,7 +122,7 @@ class LineWriter:
         where = (f"{self.name} holds the first {self.lines} line(s), whole" if cut else
                  f"the first {self.lines} line(s) were written whole; a part of the next "
                  "may follow them")
-        return BatchError(f"cannot write {self.name}: {why}; {where}", code="SR604",
+        return BatchError(f"cannot write {self.name}: {why}; {where}", code=codes.SR604,
                           done=self.lines)
 
     def _cut_back(self) -> bool:

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .. import jsonread
+from .. import codes, jsonread
 from ..case import parse_case
 from ..dates import parse_day
 from ..engine.service import BACKENDS
@@ -161,11 +161,11 @@ class Verification:
 
 
 def _malformed(why: str) -> RecordError:
-    return RecordError(f"not a valid decision record: {why}", code="SR501")
+    return RecordError(f"not a valid decision record: {why}", code=codes.SR501)
 
 
 def _tampered(why: str) -> RecordError:
-    return RecordError(f"the record has been altered: {why}", code="SR502")
+    return RecordError(f"the record has been altered: {why}", code=codes.SR502)
 
 
 def load_record(record: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
@@ -270,7 +270,7 @@ def check_seal_digest(data: Mapping[str, Any], key: bytes | None,
     algorithm = seal["algorithm"]
     if algorithm == "hmac-sha256" and key is None:
         raise RecordError("the record is sealed with a key (hmac-sha256): give the same key "
-                          "to verify it", code="SR503")
+                          "to verify it", code=codes.SR503)
     if algorithm == "sha256" and key is not None:
         raise _tampered("a key was given, but the record carries an unkeyed sha256 seal")
     if algorithm not in ("sha256", "hmac-sha256"):
@@ -377,7 +377,7 @@ def replayable_case(data: Mapping[str, Any]) -> Any:
         return parse_case(data["case"])
     except CaseError as exc:
         raise RecordError(f"the recorded case cannot be replayed by this version of sen-rules "
-                          f"({exc.message})", code="SR504") from None
+                          f"({exc.message})", code=codes.SR504) from None
 
 
 def replay(data: Mapping[str, Any], rb: Rulebase, *, trace: bool = True) -> Verification:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import jsonread
+from .. import codes, jsonread
 from ..case import MAX_CASE_BYTES, parse_case
 from ..engine.batch import MAX_LINE_BYTES, map_with_rulebases, parse_line, split_item
 from ..engine.result import Decision, Evaluation, dumps, thaw
@@ -58,7 +58,7 @@ def read_corpus(path: Path) -> Iterator[Item]:
                     yield Item(f.name, f"not a JSON file ({exc})", readable=False)
         return
     if not path.is_file():
-        raise SenRulesError(f"{path}: no such file or directory", code="SR180")
+        raise SenRulesError(f"{path}: no such file or directory", code=codes.SR180)
     yield from _jsonl(path)
 
 
@@ -70,7 +70,7 @@ def _jsonl(path: Path) -> Iterator[Item]:
                 if line.strip():  # read (with its limits) by the worker that compares it
                     yield Item(f"{path.name}:{number}", line, line=True)
     except OSError as exc:
-        raise SenRulesError(f"{path}: {exc.strerror or exc}", code="SR180") from None
+        raise SenRulesError(f"{path}: {exc.strerror or exc}", code=codes.SR180) from None
 
 
 @dataclass(frozen=True)

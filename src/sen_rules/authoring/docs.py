@@ -6,8 +6,9 @@ quotes); each rule with its condition in plain words, its outcome, its citations
 scenarios that exercise it; the settings with their versions; the ambiguity register; and
 the coverage map from the scenario tests. Pages: ``index.html``, ``policy.html``,
 ``rules.html``, ``settings.html``, ``register.html``, ``coverage.html``, and all of it in
-``rulebase.md``. No scripts, no external files: every page carries its own style. The
-output depends only on the rulebase and its scenarios, so it is the same on every run.
+``rulebase.md``; and the error codes, ``errors.html`` and ``errors.md``. No scripts, no
+external files: every page carries its own style. The output depends only on the rulebase
+and its scenarios, so it is the same on every run.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from ..language.printer import canonical, words
 from ..rendering import render
 from ..rulebase import Citation, Rule, Rulebase
 from ..versions import in_force_text
+from . import codes_doc
 from .graph import graph_html, graph_markdown
 from .scenarios import Coverage, Scenario, load_scenarios, run_scenarios
 
-PAGES = ("index", "policy", "rules", "settings", "register", "coverage")
+PAGES = ("index", "policy", "rules", "settings", "register", "coverage", "errors")
 TITLES = {"index": "Overview", "policy": "Policy text", "rules": "Rules",
-          "settings": "Settings", "register": "Ambiguity register", "coverage": "Coverage"}
+          "settings": "Settings", "register": "Ambiguity register", "coverage": "Coverage",
+          "errors": "Error codes"}
 
 def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.\-]+", "-", text)
@@ -124,7 +127,7 @@ def page_html(model: Model, name: str) -> str:
                   clause_anchor=clause_anchor, words=words, canonical=canonical,
                   hit_policy_words=HIT_POLICY_WORDS, value_text=_value,
                   clause_status=clause_status, file_name=lambda f: Path(f).name,
-                  graph_html=graph_html, in_force_text=in_force_text)
+                  graph_html=graph_html, in_force_text=in_force_text, **codes_doc.html_context())
 
 
 HIT_POLICY_WORDS = {
@@ -274,5 +277,7 @@ def write_site(rulebase: Rulebase, out: str | Path) -> list[Path]:
         written.append(path)
     md = directory / "rulebase.md"
     md.write_text(markdown(model), encoding="utf-8")
-    written.append(md)
+    errors = directory / "errors.md"
+    errors.write_text(codes_doc.render_markdown(repository=False), encoding="utf-8")
+    written += [md, errors]
     return written

@@ -21,6 +21,7 @@ import multiprocessing
 import random
 from collections.abc import Callable, Iterator
 
+from .. import codes
 from ..errors import SenRulesError
 from .randomcases import CaseDrawer
 
@@ -44,7 +45,7 @@ def generate_lines(count: int, seed: int, workers: int = 1,
                    progress: Callable[[], None] | None = None) -> Iterator[str]:
     """The corpus, line by line, in order (``workers`` processes draw it)."""
     if count < 0:
-        raise SenRulesError("the number of cases must be 0 or more", code="SR182")
+        raise SenRulesError("the number of cases must be 0 or more", code=codes.SR182)
     if workers <= 1 or count <= CHUNK:
         for i in range(count):
             yield case_line(seed, i)

@@ -61,6 +61,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import codes
 from ..engine.native import Matches
 from ..engine.result import dumps
 from ..errors import Diagnostic, RulebaseError, Severity, SourceLocation
@@ -215,7 +216,7 @@ class RulebaseChecks:
             self.area(area)
         for never in unreachable_areas(self.rb):
             applies = never.area.applies_when
-            self.add("SR160", "error", never.reason,
+            self.add(codes.SR160, "error", never.reason,
                      applies.loc if applies is not None and applies.loc else None)
         self.uncited_clauses()
         return self.findings
@@ -247,16 +248,16 @@ class RulebaseChecks:
             if name in settings:
                 continue
             if name in CONVENTION_SETTINGS:
-                self.add("SR150", "info", f"setting {name!r} is a date convention the "
+                self.add(codes.SR150, "info", f"setting {name!r} is a date convention the "
                          "date functions need, but no rule calls a function that reads it",
                          setting.location)
             else:
-                self.add("SR150", "warning", f"setting {name!r} is never used: no rule, "
+                self.add(codes.SR150, "warning", f"setting {name!r} is never used: no rule, "
                          "definition, date function or ranking reads it; remove it or use "
                          f"it as settings.{name}", setting.location)
         for key, d in sorted(self.rb.definitions.items()):
             if key not in used_defs:
-                self.add("SR156", "warning", f"definition {d.name!r} is never used by a rule "
+                self.add(codes.SR156, "warning", f"definition {d.name!r} is never used by a rule "
                          "(directly or through another definition)", d.location)
 
     def overlapping_versions(self) -> None:
@@ -269,7 +270,7 @@ class RulebaseChecks:
                 for b in versions[i + 1:]:
                     if a.in_force.start <= b.in_force.end and b.in_force.start <= a.in_force.end:
                         day = max(a.in_force.start, b.in_force.start)
-                        self.add("SR157", "error", f"versions {a.version!r} and {b.version!r} "
+                        self.add(codes.SR157, "error", f"versions {a.version!r} and {b.version!r} "
                                  f"of rule {rule_id!r} are both in force on {day.isoformat()}: "
                                  "give them 'in_force' dates that do not overlap "
                                  f"(version {a.version!r} is in force "
@@ -286,7 +287,7 @@ class RulebaseChecks:
             verdict = analyzer.analyse([area.applies_when, rule.condition])
             verdicts[rule.key] = verdict
             if verdict.status == "unsat":
-                self.add("SR151", "error", f"rule {rule.key!r} can never fire: {verdict.reason}"
+                self.add(codes.SR151, "error", f"rule {rule.key!r} can never fire: {verdict.reason}"
                          + ("" if area.applies_when is None else
                             " (its area applies only when "
                             f"{area.applies_when.source.strip()!r})"), rule.condition.loc
@@ -346,11 +347,11 @@ class RulebaseChecks:
                       else set())
             names = sorted(direct | self.rb.reads([(area.id, rule.condition)]).settings)
             values = ", ".join(f"{n} = {epoch.settings.get(n)!r}" for n in names)
-            self.add("SR158", "info", f"rule {rule.key!r} cannot fire with the settings in "
+            self.add(codes.SR158, "info", f"rule {rule.key!r} cannot fire with the settings in "
                      f"force ({values or 'as they are'}): {fixed.reason}; it is switched off, "
                      "not wrong", rule.location)
             return
-        self.add("SR158", "info", f"no case was found that makes rule {rule.key!r} fire "
+        self.add(codes.SR158, "info", f"no case was found that makes rule {rule.key!r} fire "
                  f"({TARGETED + BATCH} guided cases tried); it is not proven impossible, but "
                  "check its condition", rule.location)
 
@@ -374,30 +375,30 @@ class RulebaseChecks:
                 f"{area.id!r} can both fire")
         if witness is None:
             if area.hit_policy == "any":
-                self.add("SR159", "info", f"{both.replace('can both fire', 'may both fire')}: "
+                self.add(codes.SR159, "info", f"{both.replace('can both fire', 'may both fire')}: "
                          "they could not be shown exclusive and no case firing both was found "
                          f"({TARGETED + BATCH} guided cases tried)", b.location)
             return
         if area.hit_policy == "any":
-            self.add("SR152", "error", f"{both} with different outcomes, and the area's hit "
+            self.add(codes.SR152, "error", f"{both} with different outcomes, and the area's hit "
                      "policy 'any' requires all matching rules to agree: such a case stops "
-                     "evaluation with SR301; make the conditions exclusive or change the hit "
-                     "policy", b.location, witness)
+                     f"evaluation with {codes.SR301}; make the conditions exclusive or change the "
+                     "hit policy", b.location, witness)
         elif area.hit_policy == "first":
             first, second = sorted((a, b), key=lambda r: (r.priority, r.order))
             if a.priority == b.priority:
-                self.add("SR153", "warning", f"{both}, with the same priority "
+                self.add(codes.SR153, "warning", f"{both}, with the same priority "
                          f"({a.priority}): {first.key!r} decides only because it comes first "
                          "in the file; give them different priorities or make the conditions "
                          "exclusive", b.location, witness)
             else:
-                self.add("SR153", "info", f"{both}; under hit policy 'first' {first.key!r} "
+                self.add(codes.SR153, "info", f"{both}; under hit policy 'first' {first.key!r} "
                          f"decides (priority {first.priority} before {second.priority})",
                          b.location, witness)
         else:
             order = [o.value for o in area.outcomes]
             winner = min((a, b), key=lambda r: order.index(r.value))
-            self.add("SR154", "info", f"{both}; under hit policy 'priority' {winner.value!r} "
+            self.add(codes.SR154, "info", f"{both}; under hit policy 'priority' {winner.value!r} "
                      "is listed first among the outcomes and wins", b.location, witness)
 
     # ------------------------------------------------------------------ clauses
@@ -421,7 +422,7 @@ class RulebaseChecks:
             for clause in source.clauses.values():
                 if not clause.normative or (sid, clause.id) in cited | listed:
                     continue
-                self.add("SR155", "warning", f"normative clause {sid}/{clause.id} "
+                self.add(codes.SR155, "warning", f"normative clause {sid}/{clause.id} "
                          f"({clause.title[:60]!r}, {source.file}:{clause.line}) is not cited by "
                          "any rule and not listed in the ambiguity register: implement it, or "
                          "list it in the register (not_implemented: true) and say why",

@@ -13,9 +13,9 @@ def register(sub: Any) -> None:
         "docs", help="write the rulebase as a self-contained HTML site and Markdown",
         description="Write the policy text with each clause linked to the rules that implement "
         "it (and back), every rule in plain words with its outcome, citations and scenarios, "
-        "the settings and their versions, the ambiguity register and the scenario coverage "
-        "map: index.html, policy.html, rules.html, settings.html, register.html, "
-        "coverage.html and rulebase.md.")
+        "the settings and their versions, the ambiguity register, the scenario coverage "
+        "map and the error codes: index.html, policy.html, rules.html, settings.html, "
+        "register.html, coverage.html, errors.html, rulebase.md and errors.md.")
     add_rules_dir_argument(p)
     p.add_argument("--out", metavar="DIR", required=True, help="the folder to write into")
     p.set_defaults(run=run)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from .. import codes
 from ..api import evaluate
 from ..engine.batch import MAX_LINE_BYTES, evaluate_many
 from ..engine.result import dumps
@@ -99,7 +100,7 @@ def run_jsonl(args: argparse.Namespace, rulebase: Any) -> int:
                       f"{writer.lines} written to {writer.name}", file=sys.stderr)
                 return 130
             except BatchError as exc:
-                if exc.code != "SR604":  # the output still works: keep what was done
+                if exc.code != codes.SR604:  # the output still works: keep what was done
                     writer.flush()
                 print(f"sen-rules: error {exc}", file=sys.stderr)
                 print(f"sen-rules: the batch stopped: {done} line(s) were evaluated and "

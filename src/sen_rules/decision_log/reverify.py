@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import codes
 from ..audit.verify import replay
 from ..errors import RecordError
 from ..loading.loader import load_rulebase
@@ -86,7 +87,7 @@ def check_one(rulebase: Rulebase, decision_id: str, blob: bytes, sha256: str,
             return HOLDS, None
         answer = replay(check_stored(raw, key), rulebase, trace=False)
     except (IntegrityError, RecordError) as exc:
-        kind = NEEDS_KEY if getattr(exc, "code", None) == "SR503" else ALTERED
+        kind = NEEDS_KEY if getattr(exc, "code", None) == codes.SR503 else ALTERED
         return kind, {"id": decision_id, "case_id": None, "as_of": None,
                       "recorded_rulebase": None, "status": kind, "changes": [str(exc)]}
     if answer.status == "holds":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from .. import jsonread
+from .. import codes, jsonread
 from ..dates import parse_day
 from ..errors import CaseError, SenRulesError
 from ..rulebase import Rulebase
@@ -61,7 +61,7 @@ def split_item(item: CaseInput, as_of: date | str | None) -> tuple[Any, date | s
         case, day = item, as_of
     if day is None:
         raise CaseError([("as_of", "no evaluation date: give as_of for the item or for all")],
-                        code="SR202")
+                        code=codes.SR202)
     return case, day
 
 

@@ -22,6 +22,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from .. import codes
 from ..case import Case
 from ..dates import DateConventions, add_duration
 from ..errors import EvaluationError
@@ -183,7 +184,7 @@ class Compiler(Visitor[Fn]):
             if found is None:
                 raise EvaluationError(f"the decision of {topic!r} was read before it was "
                                       f"made{where}; this is a defect of sen-rules, please "
-                                      "report it", code="SR308")
+                                      "report it", code=codes.SR308)
             return found
 
         if name == "applies":
@@ -364,7 +365,7 @@ class Compiler(Visitor[Fn]):
             env.steps += len(items)
             if env.steps > MAX_STEPS:
                 raise EvaluationError(f"evaluation stopped: more than {MAX_STEPS} items were "
-                                      f"visited{_where(e)}", code="SR302")
+                                      f"visited{_where(e)}", code=codes.SR302)
             bound = env.vars
             old = bound.get(var, _MISSING)
             try:
@@ -440,7 +441,7 @@ class Compiler(Visitor[Fn]):
                     return add_duration(d, **{dur.unit: sign * dur.amount})
                 except (OverflowError, ValueError):
                     raise EvaluationError(f"date arithmetic left the calendar{_where(e)}",
-                                          code="SR303") from None
+                                          code=codes.SR303) from None
 
             return date_arith
         op = operator.add if sign == 1 else operator.sub
@@ -475,6 +476,6 @@ def _guard(impl: Callable[..., Any], e: ir.Expr, conv: DateConventions, *values:
         return impl(conv, *values)
     except (OverflowError, ValueError):
         raise EvaluationError(f"{e.source!r} cannot be computed for these dates{_where(e)}",
-                              code="SR303") from None
+                              code=codes.SR303) from None
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from .. import codes
 from ..errors import ConflictingOutcomesError, EvaluationError
 from ..language.printer import canonical, words
 from ..language.syntax import Duration
@@ -218,7 +219,7 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
     else:
         if plan.otherwise is None:
             raise EvaluationError(f"no rule of area {area.id!r} gave an outcome and it has no "
-                                  "'otherwise' rule in force", code="SR305")
+                                  "'otherwise' rule in force", code=codes.SR305)
         assert plan.otherwise_ref is not None
         winners = [plan.otherwise]
         refs = [plan.otherwise_ref]

@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .. import codes
 from ..errors import BackendUnavailableError, EvaluationError
 from ..rulebase import Rulebase
 from ..values import fact_value as fact_value
@@ -132,7 +133,7 @@ class DurableProgram:
             self.handle = engine.create_ruleset(self.name, to_json(lowering.rules))
         except Exception as exc:
             raise EvaluationError(f"durable-rules could not compile the rulebase: {exc}",
-                                  code="SR401") from None
+                                  code=codes.SR401) from None
         self.lock = threading.Lock()
         self.sessions = itertools.count(1)
         weakref.finalize(self, _delete_ruleset, self.handle)
@@ -171,7 +172,7 @@ class DurableProgram:
                     result = engine.assert_facts(self.handle, batch)
                     if result[0] not in (0, 2):
                         raise EvaluationError("durable-rules refused the facts "
-                                              f"(code {result[0]})", code="SR402")
+                                              f"(code {result[0]})", code=codes.SR402)
                     pending = self.run_actions(engine, result[1], sid, run)
                     expected += len(pending)
                     batch = "[" + ",".join(pending) + "]" if pending else ""
@@ -182,7 +183,7 @@ class DurableProgram:
                         batch = _encode(made) if made else ""
                 if run.seen != expected:  # guard 9: never a silent, partial answer
                     raise EvaluationError(f"durable-rules took in {run.seen} of {expected} "
-                                          "facts; the evaluation was stopped", code="SR405")
+                                          "facts; the evaluation was stopped", code=codes.SR405)
             finally:
                 engine.delete_state(self.handle, sid)
         return run.matches()
@@ -217,7 +218,7 @@ class DurableProgram:
         ready = [ap for ap in run.undecided if all(u in done for u in ap.area.uses)]
         if not ready:
             raise EvaluationError("durable-rules stopped before every decision that other "
-                                  "areas use was made", code="SR406")
+                                  "areas use was made", code=codes.SR406)
         matches = run.matches()
         facts = []
         for ap in ready:
@@ -245,7 +246,7 @@ class _Run:
         name, value = key
         if (name, not value) in self.asserted:
             raise EvaluationError(f"derived fact {name!r} came out both true and false",
-                                  code="SR404")
+                                  code=codes.SR404)
         self.asserted.add(key)
         if value and name.startswith("@"):
             self.areas.add(name[1:])

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import codes
 from ..errors import EvaluationError
 from ..rulebase import Criterion, Ranking
 
@@ -48,7 +49,7 @@ def _place(crit: Criterion, index: int, elements: frozenset[tuple[str, int]]) ->
     if prefer and over:
         raise EvaluationError(
             f"{crit.kind} {crit.id!r} says both '{crit.prefer_label}' and '{crit.over_label}' "
-            f"for candidate {index + 1}: its two conditions overlap", code="SR304")
+            f"for candidate {index + 1}: its two conditions overlap", code=codes.SR304)
     return PREFERRED if prefer else LESS if over else UNKNOWN
 
 

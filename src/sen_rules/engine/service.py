@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, Literal, TypeVar, cast
 from weakref import WeakKeyDictionary
 
+from .. import codes
 from ..case import EARLIEST_DATE, LATEST_DATE, Case, check_against_date, parse_case
 from ..dates import parse_day
 from ..errors import CaseError, SenRulesError
@@ -101,14 +102,14 @@ def parse_as_of(as_of: date | str) -> date:
             value = None
         if value is None:
             raise CaseError([("as_of", f"expected a date written YYYY-MM-DD, got {as_of!r}")],
-                            code="SR202")
+                            code=codes.SR202)
         as_of = value
     if type(as_of) is not date:
         raise CaseError([("as_of", f"expected a date, got {type(as_of).__name__}")],
-                        code="SR202")
+                        code=codes.SR202)
     if not EARLIEST_DATE <= as_of <= LATEST_DATE:
         raise CaseError([("as_of", f"{as_of.isoformat()} is outside the years 1900 to 2199")],
-                        code="SR202")
+                        code=codes.SR202)
     return as_of
 
 
@@ -122,7 +123,7 @@ def prepare(rulebase: Rulebase, case: Case | Mapping[str, Any] | str | bytes,
 
 def unknown_backend(backend: str, choices: tuple[str, ...] = BACKENDS) -> SenRulesError:
     return SenRulesError(f"unknown backend {backend!r}: choose one of {', '.join(choices)}",
-                         code="SR403")
+                         code=codes.SR403)
 
 
 def check_backend(backend: str, choices: tuple[str, ...] = BACKENDS) -> None:

@@ -21,6 +21,7 @@ from itertools import islice
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from .. import codes
 from ..errors import BatchError
 
 MAX_WORKERS = 32
@@ -162,17 +163,17 @@ def _stopped(worker: _Worker, done: int) -> BatchError:
     where = (f" while evaluating items {worker.chunk[0] + 1} to "
              f"{worker.chunk[0] + worker.chunk[1]}" if worker.chunk else " while starting")
     return BatchError(f"a worker process stopped{where}: {_exit_reason(worker)}; the batch "
-                      f"was stopped after {done} item(s)", code="SR601", done=done)
+                      f"was stopped after {done} item(s)", code=codes.SR601, done=done)
 
 
 def _failed(worker: _Worker, why: str, done: int) -> BatchError:
     if worker.chunk is None:
         return BatchError(f"a worker process could not start ({why}); nothing was evaluated",
-                          code="SR602", done=done)
+                          code=codes.SR602, done=done)
     first, count = worker.chunk
     return BatchError(f"internal error in a worker process while evaluating items {first + 1} "
                       f"to {first + count} ({why}); the batch was stopped after {done} item(s)",
-                      code="SR603", done=done)
+                      code=codes.SR603, done=done)
 
 
 def _end(pool: list[_Worker]) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import to_json
 
+from .. import codes
 from ..case import Case
 from ..engine.decide import decide_area
 from ..engine.native import DecisionValue, Env, Matches, Program, match_native
@@ -354,5 +355,5 @@ def _verify(search: _Search, t: _Tried, topic: str, backend: str) -> Outcome:
         raise EvaluationError(
             f"the {backend} backend does not confirm a counterfactual for {topic!r} "
             f"({' and '.join(c.path_text for c in t.changes)}); this is a defect of "
-            "sen-rules, please report it", code="SR307")
+            "sen-rules, please report it", code=codes.SR307)
     return verified

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .. import codes
 from ..case import Case
 from ..engine.native import Env, Matches
 from ..errors import EvaluationError
@@ -318,7 +319,7 @@ def check_against(native: Matches, matches: Matches, backend: str) -> None:
             diffs.append(f"{what}: native only {only_native}, {backend} only {only_other}")
     raise EvaluationError(f"the {backend} backend disagrees with the native evaluator that "
                           f"explains the decision ({'; '.join(diffs)}); this is a defect of "
-                          "sen-rules, please report it", code="SR306")
+                          "sen-rules, please report it", code=codes.SR306)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from .. import codes
 from ..errors import SourceLocation
 from ..suggest import did_you_mean
 from . import ir, syntax
@@ -32,7 +33,7 @@ from .types import (
 
 
 class CheckError(Exception):
-    def __init__(self, offset: int, message: str, code: str = "SR113") -> None:
+    def __init__(self, offset: int, message: str, code: str = codes.SR113) -> None:
         super().__init__(message)
         self.offset = offset
         self.message = message
@@ -123,7 +124,7 @@ class Checker:
             name = rest[0]
             if name not in scope.settings:
                 raise CheckError(node.part_offsets[1], f"unknown setting {name!r}"
-                                 + suggest(name, sorted(scope.settings)), "SR116")
+                                 + suggest(name, sorted(scope.settings)), codes.SR116)
             return ir.SettingRef(name=name, **self.node_info(node, scope.settings[name]))  # type: ignore[arg-type]
         if head == "decisions" and head not in scope.variables:
             return self.decision(node, scope)
@@ -140,29 +141,29 @@ class Checker:
         known = (list(scope.case.fields) + list(scope.variables) + scope.definition_names()
                  + ["as_of", "settings"])
         raise CheckError(node.start, f"unknown name {head!r}: not a case field, definition, "
-                         "setting or item" + suggest(head, known), "SR111")
+                         "setting or item" + suggest(head, known), codes.SR111)
 
     def decision(self, node: syntax.Name, scope: Scope) -> ir.Expr:
         """``decisions.AREA.FIELD``: a field of the decision of an area this one uses."""
         ds = scope.decisions
         if ds is None or ds.refused is not None:
             raise CheckError(node.start, ds.refused if ds is not None and ds.refused else
-                             "decisions of areas can only be read in area files", "SR131")
+                             "decisions of areas can only be read in area files", codes.SR131)
         if len(node.parts) != 3:
             raise CheckError(node.start, "write a field of a decision as decisions.AREA.FIELD, "
-                             "for example decisions.cessation.outcome", "SR132")
+                             "for example decisions.cessation.outcome", codes.SR132)
         area, name = node.parts[1], node.parts[2]
         dtype = ds.resolve(area)
         if dtype is None:
             raise CheckError(node.part_offsets[1], f"unknown area {area!r}"
-                             + suggest(area, ds.areas()), "SR130")
+                             + suggest(area, ds.areas()), codes.SR130)
         if area == ds.reader:
             raise CheckError(node.part_offsets[1], f"area {area!r} cannot read its own "
-                             "decision: it is being made", "SR134")
+                             "decision: it is being made", codes.SR134)
         if area not in ds.uses:
             raise CheckError(node.part_offsets[1], f"area {ds.reader!r} reads the decision of "
                              f"{area!r} but does not declare it: add 'uses: [{area}]' at the "
-                             "top of its file", "SR131")
+                             "top of its file", codes.SR131)
         typ: Type | str
         if name == "applies":
             typ = BOOL
@@ -174,10 +175,10 @@ class Checker:
             fields = ["applies", "outcome", *dtype.details]
             raise CheckError(node.part_offsets[2], f"the decision of {area!r} has no field "
                              f"{name!r}" + suggest(name, fields)
-                             + f" (its fields: {', '.join(fields)})", "SR132")
+                             + f" (its fields: {', '.join(fields)})", codes.SR132)
         if isinstance(typ, str):
             raise CheckError(node.part_offsets[2], f"the detail {name!r} of the decision of "
-                             f"{area!r} cannot be read by another area: {typ}", "SR132")
+                             f"{area!r} cannot be read by another area: {typ}", codes.SR132)
         return ir.DecisionRef(area=area, field=name, **self.node_info(node, typ))  # type: ignore[arg-type]
 
     def field_path(self, node: syntax.Name, root: str, typ: Type,
@@ -194,7 +195,7 @@ class Checker:
             if step not in base.obj.fields:
                 raise CheckError(offset, f"{base.obj.name} has no field {step!r}"
                                  + suggest(step, list(base.obj.fields))
-                                 + f" (its fields: {', '.join(base.obj.fields)})", "SR111")
+                                 + f" (its fields: {', '.join(base.obj.fields)})", codes.SR111)
             typ = base.obj.fields[step].type
         if in_list and typ.kind != "list":
             typ = list_of(typ)
@@ -211,7 +212,7 @@ class Checker:
         if spec is None:
             raise CheckError(node.start, f"unknown function {node.function!r}"
                              + suggest(node.function, sorted(FUNCTIONS))
-                             + "; the functions are: " + ", ".join(sorted(FUNCTIONS)), "SR112")
+                             + "; the functions are: " + ", ".join(sorted(FUNCTIONS)), codes.SR112)
         args = tuple(self.check(a, scope) for a in node.args)
         types = [a.type for a in args]
         if spec.variadic:
@@ -302,14 +303,14 @@ class Checker:
                     and isinstance(field_expr, ir.DecisionRef)):
                 raise CheckError(offset, f"{value!r} is not an outcome of area "
                                  f"{field_expr.area!r}" + suggest(value, list(enum))
-                                 + f" (its outcomes: {', '.join(enum)})", "SR133")
+                                 + f" (its outcomes: {', '.join(enum)})", codes.SR133)
             if isinstance(value, str) and value not in enum:
                 raise CheckError(offset, f"{value!r} is never a value of {field_expr.source}; "
                                  f"expected one of: {', '.join(repr(v) for v in enum)}"
-                                 + suggest(value, list(enum)), "SR114")
+                                 + suggest(value, list(enum)), codes.SR114)
         if other.type.enum and not set(other.type.enum) & set(enum):
             raise CheckError(other_node.start, f"{field_expr.source} and {other.source} can never "
-                             "be equal: they share no possible value", "SR114")
+                             "be equal: they share no possible value", codes.SR114)
 
     def membership(self, node: syntax.Binary, left: ir.Expr, right: ir.Expr) -> ir.Expr:
         if right.type.kind != "list":

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .. import codes
 from ..errors import SourceLocation
 from ..language import ir
 from ..language.checker import (
@@ -77,7 +78,7 @@ def resolve_definition(c: Compilation, key: str) -> Type | None:
         circle = c.resolving[c.resolving.index(key):]
         cycle = " -> ".join(k.split(":")[-1] for k in circle)
         raise CheckError(0, f"definitions refer to each other in a circle: {cycle} -> "
-                         f"{pending.entry.name}", "SR115")
+                         f"{pending.entry.name}", codes.SR115)
     c.resolving.append(key)
     try:
         variables = ({pending.variable: pending.variable_type}
@@ -120,14 +121,14 @@ def expression(c: Compilation, text: str, doc: YamlDocument, path: YPath, in_sco
     try:
         expr = compile_expression(text, in_scope, locate)
     except ParseError as exc:
-        c.error("SR110", f"condition syntax: {exc.message}", locate(exc.offset))
+        c.error(codes.SR110, f"condition syntax: {exc.message}", locate(exc.offset))
         return None
     except CheckError as exc:
         c.error(exc.code, exc.message, locate(exc.offset))
         return None
     if want is not None and expr.type.kind not in (want.kind, "unknown"):
         what = "a yes/no condition" if want.kind == "bool" else str(want)
-        c.error("SR113", f"expected {what}, but this is {expr.type}", base)
+        c.error(codes.SR113, f"expected {what}, but this is {expr.type}", base)
         return None
     if in_scope.decisions is not None:
         for ref in ir.decision_refs(expr):

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from .. import codes
 from ..errors import SourceLocation
 from . import schema
 from .compilation import Compilation
@@ -25,25 +26,25 @@ def read(c: Compilation, relative: str, model: type[M], what: str,
     """A rule file of the directory and its checked structure (None, None: reported)."""
     c.file_count += 1
     if c.file_count > MAX_FILES:
-        c.error("SR101", f"the rulebase names more than {MAX_FILES} files", at)
+        c.error(codes.SR101, f"the rulebase names more than {MAX_FILES} files", at)
         return None, None
     try:
         path = (c.dir / relative).resolve()
         inside = _inside(path, c.dir.resolve())
     except (OSError, RuntimeError) as exc:  # a symlink loop, for one
-        c.error("SR101", f"cannot read {what} file {relative!r}: {exc}", at)
+        c.error(codes.SR101, f"cannot read {what} file {relative!r}: {exc}", at)
         return None, None
     if not inside:
-        c.error("SR101", f"{relative!r} is outside the rules directory", at)
+        c.error(codes.SR101, f"{relative!r} is outside the rules directory", at)
         return None, None
     display = display_path(path)
     try:
         text = read_rule_text(path)
     except FileNotFoundError:
-        c.error("SR101", f"{what} file {relative!r} does not exist", at)
+        c.error(codes.SR101, f"{what} file {relative!r} does not exist", at)
         return None, None
     except (OSError, UnicodeDecodeError) as exc:
-        c.error("SR101", f"cannot read {what} file {relative!r}: {exc}", at)
+        c.error(codes.SR101, f"cannot read {what} file {relative!r}: {exc}", at)
         return None, None
     try:
         doc = read_yaml(text, display)
@@ -51,7 +52,7 @@ def read(c: Compilation, relative: str, model: type[M], what: str,
         c.diags.append(exc.diagnostic)
         return None, None
     if not isinstance(doc.data, dict):
-        c.error("SR102", f"a {what} file must be a block of 'key: value' lines",
+        c.error(codes.SR102, f"a {what} file must be a block of 'key: value' lines",
                 SourceLocation(display, 1, 1))
         return None, None
     parsed, diags = schema.structure_errors(doc, model, what)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .. import codes
 from ..dates import CONVENTION_SETTINGS
 from ..errors import Diagnostic, RulebaseError, SourceLocation
 from ..rulebase import Rulebase
@@ -50,11 +51,11 @@ def load_rulebase(directory: str | os.PathLike[str] | None = None) -> Rulebase:
     """
     path = Path(directory) if directory is not None else bundled_rules_dir()
     if not (path / MANIFEST).is_file():
-        raise RulebaseError([Diagnostic("SR101", f"{path} has no {MANIFEST}: not a rules "
+        raise RulebaseError([Diagnostic(codes.SR101, f"{path} has no {MANIFEST}: not a rules "
                                         "directory", SourceLocation(str(path)))])
     try:
         resolved = path.resolve()
     except (OSError, RuntimeError) as exc:  # a symlink loop
-        raise RulebaseError([Diagnostic("SR101", f"cannot read {path}: {exc}",
+        raise RulebaseError([Diagnostic(codes.SR101, f"cannot read {path}: {exc}",
                                         SourceLocation(str(path)))]) from None
     return compile_rulebase(resolved)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .. import codes
 from ..errors import Diagnostic
 from ..suggest import did_you_mean
 from .yamlfile import YamlDocument
@@ -258,7 +259,7 @@ def structure_errors(doc: YamlDocument, model: type[BaseModel], what: str,
         for err in exc.errors(include_url=False):
             loc = tuple(err["loc"])
             path = at + tuple(p for p in loc if isinstance(p, (str, int)))
-            diags.append(Diagnostic("SR102", _message(err, model, path[len(at):], what),
+            diags.append(Diagnostic(codes.SR102, _message(err, model, path[len(at):], what),
                                     _location(doc, err, path)))
         return None, diags
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import codes
 from ..rulebase import FOREVER_FROM, FOREVER_UNTIL, InForce
 from . import schema
 from .compilation import Compilation
@@ -16,7 +17,7 @@ def in_force(c: Compilation, entry: schema.InForceEntry | None, doc: YamlDocumen
         return InForce()
     span = InForce(entry.from_ or FOREVER_FROM, entry.until or FOREVER_UNTIL)
     if span.start > span.end:
-        c.error("SR144", "in_force: 'from' is after 'until'", doc.where(path))
+        c.error(codes.SR144, "in_force: 'from' is after 'until'", doc.where(path))
     return span
 
 

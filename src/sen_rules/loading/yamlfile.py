@@ -21,6 +21,7 @@ from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .. import codes
 from ..errors import Diagnostic, SourceLocation
 
 MAX_FILE_BYTES = 1_000_000
@@ -181,11 +182,11 @@ def read_yaml(text: str, file: str) -> YamlDocument:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError as exc:
         raise YamlFileError(Diagnostic(
-            "SR101", f"the text is not valid Unicode at character {exc.start + 1}",
+            codes.SR101, f"the text is not valid Unicode at character {exc.start + 1}",
             SourceLocation(file))) from None
     if size > MAX_FILE_BYTES:
         raise YamlFileError(Diagnostic(
-            "SR101", f"the file is larger than {MAX_FILE_BYTES} bytes", SourceLocation(file)))
+            codes.SR101, f"the file is larger than {MAX_FILE_BYTES} bytes", SourceLocation(file)))
     loader = None
     try:
         loader = _Loader(text)  # the reader refuses control characters here already
@@ -194,15 +195,15 @@ def read_yaml(text: str, file: str) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         loc = SourceLocation(file, mark.line + 1, mark.column + 1) if mark else SourceLocation(file)
         problem = exc.problem or exc.context or "invalid YAML"
-        raise YamlFileError(Diagnostic("SR101", f"YAML syntax: {problem}", loc)) from None
+        raise YamlFileError(Diagnostic(codes.SR101, f"YAML syntax: {problem}", loc)) from None
     except yaml.reader.ReaderError as exc:
         line, column = _line_col(text, exc.position)
-        diagnostic = Diagnostic("SR101", f"character U+{exc.character:04X} is not allowed in "
+        diagnostic = Diagnostic(codes.SR101, f"character U+{exc.character:04X} is not allowed in "
                                 "a rule file (control characters cannot be read)",
                                 SourceLocation(file, line, column))
         raise YamlFileError(diagnostic) from None
     except yaml.YAMLError as exc:
-        diagnostic = Diagnostic("SR101", f"YAML syntax: {exc}", SourceLocation(file))
+        diagnostic = Diagnostic(codes.SR101, f"YAML syntax: {exc}", SourceLocation(file))
         raise YamlFileError(diagnostic) from None
     finally:
         if loader is not None:
@@ -225,7 +226,7 @@ class _Builder:
     def loc(self, node: Node) -> SourceLocation:
         return SourceLocation(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
 
-    def fail(self, node: Node, message: str, code: str = "SR101") -> YamlFileError:
+    def fail(self, node: Node, message: str, code: str = codes.SR101) -> YamlFileError:
         return YamlFileError(Diagnostic(code, message, self.loc(node)))
 
     def build(self, node: Node, path: Path, depth: int) -> Any:

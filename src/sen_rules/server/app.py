@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .. import codes
 from ..case import case_json_schema
 from ..decision_log.store import DecisionLog
 from ..errors import SenRulesError
@@ -149,7 +150,7 @@ def _error_handlers(app: FastAPI) -> None:
 
     async def http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        code = {404: "SR712", 405: "SR713"}.get(exc.status_code, "SR708")
+        code = {404: codes.SR712, 405: codes.SR713}.get(exc.status_code, codes.SR708)
         detail = {404: f"there is no {request.url.path}",
                   405: f"{request.method} is not allowed on {request.url.path}"
                   }.get(exc.status_code, str(exc.detail))
@@ -160,7 +161,7 @@ def _error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, RequestValidationError)
         errors = [{"path": ".".join(str(p) for p in e.get("loc", ())),
                    "message": str(e.get("msg", "invalid"))} for e in exc.errors()]
-        return Problem(400, "SR708", "a query or path value is not valid: "
+        return Problem(400, codes.SR708, "a query or path value is not valid: "
                        + "; ".join(f"{e['path']}: {e['message']}" for e in errors),
                        errors).response(request.url.path)
 

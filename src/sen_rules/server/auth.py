@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import codes
 from .problems import Problem
 
 SCOPES = ("evaluate", "record", "audit-read", "reload")
@@ -55,11 +56,11 @@ class Tokens:
         """The client an ``Authorization`` header names, or a 401 problem."""
         challenge = {"WWW-Authenticate": 'Bearer realm="sen-rules"'}
         if not authorization:
-            raise Problem(401, "SR710", "this endpoint needs a bearer token "
+            raise Problem(401, codes.SR710, "this endpoint needs a bearer token "
                           "(Authorization: Bearer TOKEN)", headers=challenge)
         kind, _, token = authorization.partition(" ")
         if kind.lower() != "bearer" or not token.strip():
-            raise Problem(401, "SR710", "the Authorization header must read 'Bearer TOKEN'",
+            raise Problem(401, codes.SR710, "the Authorization header must read 'Bearer TOKEN'",
                           headers=challenge)
         return self.by_token(token.strip(), challenge)
 
@@ -70,7 +71,7 @@ class Tokens:
             if hmac.compare_digest(known, digest):
                 found = client
         if found is None:
-            raise Problem(401, "SR710", "the bearer token is not known", headers=challenge)
+            raise Problem(401, codes.SR710, "the bearer token is not known", headers=challenge)
         return found
 
 
@@ -122,5 +123,5 @@ def load_tokens(path: str | Path) -> Tokens:
 def require(client: Client, *scopes: str) -> None:
     """A 403 problem unless the client has one of ``scopes``."""
     if not client.scopes.intersection(scopes):
-        raise Problem(403, "SR711", f"the token {client.name!r} does not grant the scope "
+        raise Problem(403, codes.SR711, f"the token {client.name!r} does not grant the scope "
                       f"{' or '.join(scopes)}")

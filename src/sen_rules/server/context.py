@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from .. import codes
 from ..decision_log.store import DecisionLog
 from .auth import OPEN, Client, Tokens, require
 from .limits import Limits, parse_json, read_body
@@ -68,11 +69,11 @@ async def json_body(request: Request, limit: int | None = None,
     limits = state_of(request).limits
     kind = request.headers.get("content-type", "application/json").split(";")[0].strip()
     if kind and kind not in JSON_TYPES and not kind.endswith("+json"):
-        raise Problem(415, "SR707", f"send JSON (Content-Type: application/json), not {kind}")
+        raise Problem(415, codes.SR707, f"send JSON (Content-Type: application/json), not {kind}")
     declared = request.headers.get("content-length")
     cap = limit or limits.max_body_bytes
     if declared and declared.isdigit() and int(declared) > cap:
-        raise Problem(413, "SR704", f"the request body is larger than the limit of "
+        raise Problem(413, codes.SR704, f"the request body is larger than the limit of "
                       f"{cap:,} bytes")
     body = await read_body(request.stream(), cap)
     return parse_json(body, limits, max_depth=max_depth)
@@ -80,7 +81,7 @@ async def json_body(request: Request, limit: int | None = None,
 
 def expect_object(data: Any, what: str = "the request body") -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise Problem(422, "SR200", f"{what} must be a JSON object",
+        raise Problem(422, codes.SR200, f"{what} must be a JSON object",
                       [{"path": "", "message": "expected a JSON object"}])
     return data
 
@@ -91,6 +92,6 @@ async def in_thread(request: Request, work: Callable[[], T], seconds: float | No
     try:
         return await asyncio.wait_for(run_in_threadpool(work), timeout=limit)
     except TimeoutError:
-        raise Problem(422, "SR706", f"the request needs more than the time limit of {limit:g} "
+        raise Problem(422, codes.SR706, f"the request needs more than the time limit of {limit:g} "
                       "seconds; ask for less (for example explain without "
                       "counterfactuals=true)") from None

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from .. import codes
 from .problems import Problem, bad_request
 
 
@@ -45,7 +46,8 @@ async def read_body(chunks: AsyncIterator[bytes], limit: int) -> bytes:
 
 
 def too_large(limit: int) -> Problem:
-    return Problem(413, "SR704", f"the request body is larger than the limit of {limit:,} bytes")
+    return Problem(413, codes.SR704, f"the request body is larger than the limit of {limit:,} "
+                                     "bytes")
 
 
 class _DuplicateKeyError(ValueError):
@@ -91,24 +93,24 @@ def parse_json(body: bytes | str, limits: Limits, what: str = "the request body"
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise bad_request("SR701", f"{what} is not UTF-8 text (byte {exc.start})") from None
+            raise bad_request(codes.SR701, f"{what} is not UTF-8 text (byte {exc.start})") from None
     else:
         text = body
     if not text.strip():
-        raise bad_request("SR701", f"{what} is empty; expected a JSON object")
+        raise bad_request(codes.SR701, f"{what} is empty; expected a JSON object")
     # nesting can only be deep when there are many brackets: scan only then
     brackets = text.count("[") + text.count("{")
     depth = depth_of(text) if brackets > deepest else 0
     if depth > deepest:
-        raise bad_request("SR703", f"{what} nests {depth} levels deep; the limit is "
+        raise bad_request(codes.SR703, f"{what} nests {depth} levels deep; the limit is "
                           f"{deepest}")
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except _DuplicateKeyError as exc:
-        raise bad_request("SR702", f"{what} repeats the key {exc.key!r} in one object; "
+        raise bad_request(codes.SR702, f"{what} repeats the key {exc.key!r} in one object; "
                           "give each key once") from None
     except json.JSONDecodeError as exc:
-        raise bad_request("SR701", f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} "
+        raise bad_request(codes.SR701, f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} "
                           f"column {exc.colno}") from None
     except (ValueError, RecursionError) as exc:
-        raise bad_request("SR701", f"{what} is not valid JSON: {exc}") from None
+        raise bad_request(codes.SR701, f"{what} is not valid JSON: {exc}") from None

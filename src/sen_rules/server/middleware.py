@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .. import codes
 from .problems import Problem
 from .reload import Holder
 
@@ -49,7 +50,7 @@ class ServiceMiddleware:
             error_log.error("internal fault %s on %s %s", type(exc).__name__,
                             scope.get("method"), scope.get("path"))
             if status == 0:
-                problem = Problem(500, "SR799", "the service failed to answer this request; "
+                problem = Problem(500, codes.SR799, "the service failed to answer this request; "
                                   "the fault has been logged without the request's content")
                 await problem.response(scope.get("path"))(scope, receive, send_with_identity)
         finally:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .. import codes
 from ..api import evaluate
 from ..errors import RulebaseError, SenRulesError
 from ..loading.loader import load_rulebase
@@ -103,7 +104,7 @@ class Holder:
                 self.last_error = str(exc)
                 errors = [{"path": str(d.location or ""), "message": f"{d.code}: {d.message}"}
                           for d in exc.diagnostics if d.severity == "error"][:20]
-                raise Problem(409, "SR720", "the new rules were refused and the rulebase "
+                raise Problem(409, codes.SR720, "the new rules were refused and the rulebase "
                               f"{self.current.rulebase.version} keeps serving: {exc}",
                               errors) from None
             self.last_error = None

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
+from .. import codes
 from ..audit.verify import verify_record
 from ..decision_log.reverify import Reverification, check_one
 from ..decision_log.store import DecisionLog, Filters, IntegrityError
@@ -31,7 +32,7 @@ def log_of(request: Request) -> DecisionLog:
     client_of(request, "audit-read")
     log = state_of(request).log
     if log is None:
-        raise Problem(409, "SR730", "this service keeps no decision log (start it with --log)")
+        raise Problem(409, codes.SR730, "this service keeps no decision log (start it with --log)")
     return log
 
 
@@ -139,9 +140,9 @@ async def stored(request: Request, decision_id: str) -> tuple[Any, str]:
     try:
         found = await in_thread(request, lambda: log.get(decision_id))
     except IntegrityError as exc:
-        raise Problem(409, "SR732", str(exc)) from None
+        raise Problem(409, codes.SR732, str(exc)) from None
     if found is None:
-        raise Problem(404, "SR712", f"no decision {decision_id} in the log")
+        raise Problem(404, codes.SR712, f"no decision {decision_id} in the log")
     return found
 
 

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from .. import codes
 from ..api import evaluate, evaluate_many
 from ..audit import make_record, record_to_json, verify_record
 from ..engine.batch import BatchResult
@@ -64,7 +65,7 @@ def read_request(data: Any) -> tuple[dict[str, Any], str, str]:
     if as_of is None:
         as_of = date.today().isoformat()
     elif not isinstance(as_of, str):
-        raise CaseError([("as_of", "expected a date written YYYY-MM-DD")], code="SR202")
+        raise CaseError([("as_of", "expected a date written YYYY-MM-DD")], code=codes.SR202)
     backend = body.get("backend", "native")
     if backend not in BACKENDS:
         raise CaseError([("backend", f"expected one of {', '.join(BACKENDS)}")])
@@ -132,7 +133,7 @@ async def record(request: Request) -> Response:
         try:
             return text, state.log.store(made, text).id
         except Exception:  # the database refused or is unreachable: nothing was stored
-            raise Problem(503, "SR731", "the decision log could not store the record; "
+            raise Problem(503, codes.SR731, "the decision log could not store the record; "
                           "nothing was stored, try again",
                           headers={"Retry-After": "1"}) from None
 
@@ -173,7 +174,7 @@ async def _lines(request: Request, limits: Limits) -> AsyncIterator[tuple[int, b
     async for chunk in request.stream():
         total += len(chunk)
         if total > limits.max_batch_bytes:
-            raise Problem(413, "SR704", f"the batch is larger than the limit of "
+            raise Problem(413, codes.SR704, f"the batch is larger than the limit of "
                           f"{limits.max_batch_bytes:,} bytes")
         pending += chunk
         while True:
@@ -194,7 +195,7 @@ async def _lines(request: Request, limits: Limits) -> AsyncIterator[tuple[int, b
 def _parse_line(number: int, raw: bytes | None, limits: Limits) -> Any:
     if raw is None:
         raise SenRulesError(f"the line is longer than {limits.max_line_bytes:,} bytes",
-                            code="SR704")
+                            code=codes.SR704)
     try:
         return expect_object(parse_json(raw, limits, "the line"), "the line")
     except Problem as exc:
@@ -219,7 +220,7 @@ async def evaluate_batch(request: Request, as_of: Annotated[date | None, Query(
     limits = state_of(request).limits
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limits.max_batch_bytes:
-        raise Problem(413, "SR704", f"the batch is larger than the limit of "
+        raise Problem(413, codes.SR704, f"the batch is larger than the limit of "
                       f"{limits.max_batch_bytes:,} bytes")
     batch = _Batch(request, as_of.isoformat() if as_of else None)
     return DuplexStreamingResponse(batch.produce(), media_type=JSONL)
@@ -257,7 +258,7 @@ class _Batch:
             first = chunk[0][0]
             return [_dump(BatchResult(first - 1, None, SenRulesError(
                 f"the batch took longer than {self.limits.max_batch_seconds:g} seconds; "
-                "this line and the lines after it were not decided", code="SR706")))]
+                "this line and the lines after it were not decided", code=codes.SR706)))]
 
     async def produce(self) -> AsyncIterator[bytes]:
         limits = self.limits
@@ -267,7 +268,7 @@ class _Batch:
                 if number > limits.max_batch_lines:
                     chunk.append((number, SenRulesError(
                         f"the batch has more than {limits.max_batch_lines:,} lines; the "
-                        "lines after it were not read", code="SR705")))
+                        "lines after it were not read", code=codes.SR705)))
                     break
                 try:
                     chunk.append((number, _parse_line(number, raw, limits)))

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from .. import codes
 from ..case import Case, parse_case
 from ..engine.result import Decision, Evaluation, thaw
 from ..engine.service import check_backend, evaluate_case, parse_as_of
@@ -30,7 +31,7 @@ def _day(value: date | str, name: str) -> date:
         return parse_as_of(value)
     except CaseError as exc:
         raise SenRulesError(f"the timeline's '{name}' date: {exc.problems[0][1]}",
-                            code="SR202") from None
+                            code=codes.SR202) from None
 
 
 def build_timeline(rulebase: Rulebase, case: Case | Mapping[str, Any] | str | bytes,
@@ -40,13 +41,13 @@ def build_timeline(rulebase: Rulebase, case: Case | Mapping[str, Any] | str | by
     first, last = _day(start, "from"), _day(end, "to")
     if first > last:
         raise SenRulesError(f"the timeline runs from {first.isoformat()} to "
-                            f"{last.isoformat()}: 'from' must not be after 'to'", code="SR203")
+                            f"{last.isoformat()}: 'from' must not be after 'to'", code=codes.SR203)
     valid = parse_case(case)
     latest = valid._latest_date
     if latest is not None and latest > first:
         raise SenRulesError(f"the case records facts dated up to {latest.isoformat()}, so "
                             "its decisions cannot be worked out before then: start the "
-                            f"timeline on or after {latest.isoformat()}", code="SR203")
+                            f"timeline on or after {latest.isoformat()}", code=codes.SR203)
     found: Candidates = candidate_days(rulebase, valid, first, last)
     evaluations: dict[date, Evaluation] = {}
     pending = sorted(found.days)

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ... import jsonread
+from ... import codes, jsonread
 from ...case import MAX_CASE_BYTES
 from ...errors import Diagnostic, SourceLocation
 from ...loading import schema
@@ -52,14 +52,14 @@ def load_scenario_file(rulebase: Rulebase, path: Path
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        return [], [Diagnostic("SR175", f"cannot read scenario file: {exc.strerror or exc}",
+        return [], [Diagnostic(codes.SR175, f"cannot read scenario file: {exc.strerror or exc}",
                                SourceLocation(shown))]
     try:
         doc = read_yaml(text, shown)
     except YamlFileError as exc:
         return [], [exc.diagnostic]
     if not isinstance(doc.data, dict):
-        return [], [Diagnostic("SR102", "a scenario file is a block of 'key: value' lines "
+        return [], [Diagnostic(codes.SR102, "a scenario file is a block of 'key: value' lines "
                                "with a 'scenarios:' list", SourceLocation(shown, 1, 1))]
     parsed, errors = schema.structure_errors(doc, ScenarioFile, "scenario file")
     if parsed is None:
@@ -74,7 +74,7 @@ def load_scenario_file(rulebase: Rulebase, path: Path
             continue
         loc = doc.where(at)
         if entry.name in names:
-            diags.append(Diagnostic("SR171", f"scenario name {entry.name!r} is also used at "
+            diags.append(Diagnostic(codes.SR171, f"scenario name {entry.name!r} is also used at "
                                     f"{names[entry.name]}", doc.where(at + ("name",))))
             continue
         names[entry.name] = loc
@@ -99,15 +99,15 @@ def _case(entry: ScenarioEntry, path: Path, doc: YamlDocument, at: tuple[str | i
             data = jsonread.loads(jsonread.read_limited(handle, MAX_CASE_BYTES),
                                   limit=MAX_CASE_BYTES)
     except FileNotFoundError:
-        diags.append(Diagnostic("SR173", f"case file {entry.case!r} does not exist (paths are "
+        diags.append(Diagnostic(codes.SR173, f"case file {entry.case!r} does not exist (paths are "
                                 "relative to the scenario file)", where))
         return None, entry.case
     except (OSError, jsonread.JsonInputError) as exc:
-        diags.append(Diagnostic("SR173", f"case file {entry.case!r} is not JSON text: {exc}",
+        diags.append(Diagnostic(codes.SR173, f"case file {entry.case!r} is not JSON text: {exc}",
                                 where))
         return None, entry.case
     if not isinstance(data, dict):
-        diags.append(Diagnostic("SR173", f"case file {entry.case!r} must hold a JSON object",
+        diags.append(Diagnostic(codes.SR173, f"case file {entry.case!r} must hold a JSON object",
                                 where))
         return None, entry.case
     return data, entry.case
@@ -134,7 +134,7 @@ def _expectation(rulebase: Rulebase, topic: str, value: Any, doc: YamlDocument,
     area = rulebase.area(topic)
     if area is None:
         topics = [a.id for a in rulebase.areas]
-        diags.append(Diagnostic("SR172", f"{topic!r} is not a policy area of the rulebase"
+        diags.append(Diagnostic(codes.SR172, f"{topic!r} is not a policy area of the rulebase"
                                 f"{_hint(topic, topics)} (its areas: {', '.join(topics)})",
                                 doc.key_location(at + ("expect", topic))))
         return None
@@ -149,7 +149,7 @@ def _expectation(rulebase: Rulebase, topic: str, value: Any, doc: YamlDocument,
             return None
         spec = parsed
     elif value is not None:
-        diags.append(Diagnostic("SR102", f"expect.{topic}: expected an outcome, null (the "
+        diags.append(Diagnostic(codes.SR102, f"expect.{topic}: expected an outcome, null (the "
                                 "area does not apply) or a block with 'outcome', "
                                 "'details', 'flags', 'notes', 'rules'", where))
         return None
@@ -157,7 +157,7 @@ def _expectation(rulebase: Rulebase, topic: str, value: Any, doc: YamlDocument,
         return Expectation(topic, False, None, {}, None, None, None, where)
     if spec.outcome is not None and area.outcome(spec.outcome) is None:
         values = [o.value for o in area.outcomes]
-        diags.append(Diagnostic("SR172", f"{spec.outcome!r} is not an outcome of area "
+        diags.append(Diagnostic(codes.SR172, f"{spec.outcome!r} is not an outcome of area "
                                 f"{topic!r}{_hint(spec.outcome, values)} (its outcomes: "
                                 f"{', '.join(values)})", where))
         return None
@@ -166,7 +166,7 @@ def _expectation(rulebase: Rulebase, topic: str, value: Any, doc: YamlDocument,
                  | {f"{r.id}@{r.version}" for r in rulebase.rules})
         unknown = [r for r in spec.rules if r not in known]
         if unknown:
-            diags.append(Diagnostic("SR174", f"no rule is called {unknown[0]!r}", where))
+            diags.append(Diagnostic(codes.SR174, f"no rule is called {unknown[0]!r}", where))
             return None
     return Expectation(
         topic, True, spec.outcome, _plain(spec.details),
@@ -187,12 +187,12 @@ def _settings(rulebase: Rulebase, entry: ScenarioEntry, doc: YamlDocument,
         where = doc.where(at + ("settings", name))
         setting = rulebase.settings.get(name)
         if setting is None:
-            diags.append(Diagnostic("SR176", f"{name!r} is not a setting of the rulebase",
+            diags.append(Diagnostic(codes.SR176, f"{name!r} is not a setting of the rulebase",
                                     where))
             return None
         problem = setting_problem(setting, value)
         if problem:
-            diags.append(Diagnostic("SR176", f"setting {name!r}: {problem}", where))
+            diags.append(Diagnostic(codes.SR176, f"setting {name!r}: {problem}", where))
             return None
         out[name] = tuple(value) if isinstance(value, list) else value
     return out
@@ -239,7 +239,8 @@ def load_scenarios(rulebase: Rulebase, files: Iterable[Path] | None = None
     diags: list[Diagnostic] = []
     for path in (scenario_files(rulebase) if files is None else files):
         if not path.is_file():
-            diags.append(Diagnostic("SR175", f"scenario file {display_path(path)} does not exist",
+            diags.append(Diagnostic(codes.SR175, f"scenario file {display_path(path)} does not "
+                                                 "exist",
                                     SourceLocation(display_path(path))))
             continue
         found, problems = load_scenario_file(rulebase, path)

@@ -6,6 +6,7 @@ then each area is built: its outcomes, its ``applies_when``, its rules (:mod:`.r
 
 from __future__ import annotations
 
+from ... import codes
 from ...errors import SourceLocation
 from ...language.checker import Scope
 from ...language.types import BOOL
@@ -36,7 +37,7 @@ def read_area(c: Compilation, relative: str, at: SourceLocation,
     if parsed is None or doc is None:
         return None
     if parsed.area in seen:
-        c.error("SR105", f"area {parsed.area!r} is also defined at {seen[parsed.area]}",
+        c.error(codes.SR105, f"area {parsed.area!r} is also defined at {seen[parsed.area]}",
                 doc.where(("area",)))
         return None
     seen[parsed.area] = doc.where(("area",))
@@ -61,7 +62,7 @@ def build_area(c: Compilation, parsed: schema.AreaFile, doc: YamlDocument,
     aid = parsed.area
     outcome_values = [o.value for o in parsed.outcomes]
     if len(set(outcome_values)) != len(outcome_values):
-        c.error("SR105", f"area {aid!r} lists an outcome twice", doc.where(("outcomes",)))
+        c.error(codes.SR105, f"area {aid!r} lists an outcome twice", doc.where(("outcomes",)))
     area_scope = scope(c, aid)
     applies = None
     if parsed.applies_when is not None:
@@ -105,10 +106,10 @@ def check_references(c: Compilation, parsed: schema.AreaFile, doc: YamlDocument,
     for r in rules:
         for rid in r.when_decided_by:
             if rid not in deciding_ids:
-                c.error("SR104", f"rule {r.id!r}: 'when_decided_by' names {rid!r}, which "
+                c.error(codes.SR104, f"rule {r.id!r}: 'when_decided_by' names {rid!r}, which "
                         f"is not an outcome rule of area {aid!r}"
                         + did_you_mean(rid, sorted(deciding_ids)), r.location)
     for key in parsed.combine:
         if not any(key in r.details for r in rules):
-            c.error("SR107", f"combine names {key!r}, but no rule of {aid!r} gives that "
+            c.error(codes.SR107, f"combine names {key!r}, but no rule of {aid!r} gives that "
                     "detail", doc.where(("combine", key)))

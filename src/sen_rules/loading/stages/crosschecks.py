@@ -4,6 +4,7 @@ and each fixed fact the manifest names is a field of the case."""
 
 from __future__ import annotations
 
+from ... import codes
 from ...errors import SourceLocation
 from ..compilation import Compilation
 from ..expressions import case_path_type
@@ -16,17 +17,17 @@ MAX_RULES = 2000
 def check_register_refs(c: Compilation) -> None:
     for rid, loc in c.register_refs:
         if rid not in c.register_ids:
-            c.error("SR127", f"{rid!r} is not an entry of the ambiguity register", loc)
+            c.error(codes.SR127, f"{rid!r} is not an entry of the ambiguity register", loc)
 
 
 def check_size(c: Compilation) -> None:
     if sum(len(a.rules) for a in c.areas) > MAX_RULES:
-        c.error("SR101", f"the rulebase has more than {MAX_RULES} rules",
+        c.error(codes.SR101, f"the rulebase has more than {MAX_RULES} rules",
                 SourceLocation(display_path(c.dir / MANIFEST)))
 
 
 def check_fixed_facts(c: Compilation) -> None:
     for i, path in enumerate(c.manifest.fixed_facts):
         if case_path_type(c, path) is None:
-            c.error("SR111", f"fixed fact {path!r} is not a field of the case",
+            c.error(codes.SR111, f"fixed fact {path!r} is not a field of the case",
                     c.mdoc.where(("fixed_facts", i)))

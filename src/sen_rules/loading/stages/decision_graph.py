@@ -7,6 +7,7 @@ built, a declared ``uses`` that nothing in the area reads is a warning (SR135). 
 
 from __future__ import annotations
 
+from ... import codes
 from ...decision_graph import find_cycle
 from ...suggest import did_you_mean
 from ..compilation import Compilation
@@ -18,18 +19,18 @@ def check_uses(c: Compilation) -> None:
         for i, used in enumerate(parsed.uses):
             loc = doc.where(("uses", i))
             if used not in c.area_files:
-                c.error("SR130", f"area {aid!r} uses unknown area {used!r}"
+                c.error(codes.SR130, f"area {aid!r} uses unknown area {used!r}"
                         + did_you_mean(used, list(c.area_files)), loc)
             elif used == aid:
-                c.error("SR134", f"area {aid!r} cannot use its own decision", loc)
+                c.error(codes.SR134, f"area {aid!r} cannot use its own decision", loc)
             elif parsed.uses.index(used) != i:
-                c.error("SR105", f"area {aid!r} lists {used!r} twice in 'uses'", loc)
+                c.error(codes.SR105, f"area {aid!r} lists {used!r} twice in 'uses'", loc)
     uses = {aid: [u for u in p.uses if u != aid] for aid, (p, _) in c.area_files.items()}
     cycle = find_cycle(list(c.area_files), uses)
     if cycle is not None:
         parsed, doc = c.area_files[cycle[0]]
         where = doc.where(("uses", parsed.uses.index(cycle[1])))
-        c.error("SR134", "areas use each other's decisions in a circle: "
+        c.error(codes.SR134, "areas use each other's decisions in a circle: "
                 + " -> ".join(cycle) + "; none of them could be decided first", where)
 
 
@@ -38,6 +39,6 @@ def check_uses_read(c: Compilation) -> None:
     for aid, (parsed, doc) in c.area_files.items():
         for i, used in enumerate(parsed.uses):
             if used in c.area_files and used != aid and (aid, used) not in c.decision_reads:
-                c.error("SR135", f"area {aid!r} declares that it uses the decision of "
+                c.error(codes.SR135, f"area {aid!r} declares that it uses the decision of "
                         f"{used!r} but nothing in it reads decisions.{used}",
                         doc.where(("uses", i)), "warning")

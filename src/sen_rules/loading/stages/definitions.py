@@ -5,6 +5,7 @@ latest in the second stage, with circles between them reported."""
 
 from __future__ import annotations
 
+from ... import codes
 from ...errors import SourceLocation
 from ...language.checker import CheckError
 from ...language.types import Type
@@ -37,7 +38,7 @@ def collect_definitions(c: Compilation, entries: list[schema.DefinitionEntry],
         loc = doc.where(entry_path)
         clash = entry.name in c.pending_defs or key in c.pending_defs
         if clash or entry.name in c.case_type.fields or entry.name in RESERVED:
-            c.error("SR106", f"the name {entry.name!r} is already used (by a case field or "
+            c.error(codes.SR106, f"the name {entry.name!r} is already used (by a case field or "
                     "another definition)", loc)
             continue
         c.pending_defs[key] = PendingDefinition(entry, area, doc, entry_path, variable,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ... import codes
 from ...language import ir
 from ...language.checker import Scope
 from ...language.types import BOOL
@@ -29,20 +30,20 @@ def build_ranking(c: Compilation, entry: schema.RankingEntry, area: str,
     item_type = collection_item_type(c, coll_path)
     loc = doc.where(("ranking", "candidates"))
     if item_type is None or item_type.kind != "object":
-        c.error("SR111", f"{coll_path!r} is not a list of items in the case", loc)
+        c.error(codes.SR111, f"{coll_path!r} is not a list of items in the case", loc)
         return None
     coll = expression(c, coll_path, doc, ("ranking", "candidates"), scope(c, area))
     setting = c.settings.get(entry.conflict_policy_setting)
     if setting is None or setting.type != "choice" or not set(setting.choices or ()) <= set(
             CONFLICT_POLICIES):
-        c.error("SR116", f"conflict_policy_setting must name a choice setting whose "
+        c.error(codes.SR116, f"conflict_policy_setting must name a choice setting whose "
                 f"choices are among {', '.join(CONFLICT_POLICIES)}",
                 doc.where(("ranking", "conflict_policy_setting")))
     items = criteria(c, entry, doc, scope(c, area, {variable: item_type}))
     check_words(c, entry.checks_words, entry.cites, doc, ("ranking", "checks_words"))
     tiers = tuple(entry.checks_tiers or DEFAULT_CHECKS_TIERS)
     if sorted(tiers) != sorted(DEFAULT_CHECKS_TIERS):
-        c.error("SR103", "checks_tiers must list met, not_met and not_known once each",
+        c.error(codes.SR103, "checks_tiers must list met, not_met and not_known once each",
                 doc.where(("ranking", "checks_tiers")))
         tiers = DEFAULT_CHECKS_TIERS
     if not isinstance(coll, ir.FieldRef):
@@ -68,11 +69,11 @@ def criteria(c: Compilation, entry: schema.RankingEntry, doc: YamlDocument,
             a = expression(c, getattr(item, first), doc, path + (first,), item_scope, BOOL)
             b = expression(c, getattr(item, second), doc, path + (second,), item_scope, BOOL)
             if not item.cites:
-                c.error("SR123", f"{kind} {item.id!r} cites nothing", doc.where(path))
+                c.error(codes.SR123, f"{kind} {item.id!r} cites nothing", doc.where(path))
             cites = citations(c, item.cites, doc, path + ("cites",))
             check_words(c, item.words, item.cites, doc, path + ("words",))
             if item.id in c.rule_keys:
-                c.error("SR105", f"id {item.id!r} is also used at {c.rule_keys[item.id]}",
+                c.error(codes.SR105, f"id {item.id!r} is also used at {c.rule_keys[item.id]}",
                         doc.where(path + ("id",)))
             c.rule_keys.setdefault(item.id, doc.where(path))
             for rid in item.register_ids:

@@ -5,6 +5,7 @@ date; every version of one rule is chosen by the same date."""
 
 from __future__ import annotations
 
+from ... import codes
 from ...language import ir
 from ...language.checker import Scope
 from ...language.printer import canonical
@@ -35,24 +36,24 @@ def check_shape(c: Compilation, entry: schema.RuleEntry, area: str, doc: YamlDoc
     effects = effects_of(entry)
     ok = True
     if len(effects) != 1:
-        c.error("SR103", f"rule {entry.id!r} must have exactly one of 'outcome', 'flag' "
+        c.error(codes.SR103, f"rule {entry.id!r} must have exactly one of 'outcome', 'flag' "
                 f"or 'note' (it has {len(effects) or 'none'})", loc)
         ok = False
     if entry.when is None and entry.when_outcome is None:
-        c.error("SR103", f"rule {entry.id!r} needs 'when' (a condition) or "
+        c.error(codes.SR103, f"rule {entry.id!r} needs 'when' (a condition) or "
                 "'when_outcome' (the outcome it accompanies)", loc)
         ok = False
     for key, value in (("outcome", entry.outcome), ("when_outcome", entry.when_outcome)):
         if value is not None and value not in outcomes:
-            c.error("SR104", f"{value!r} is not an outcome of area {area!r}"
+            c.error(codes.SR104, f"{value!r} is not an outcome of area {area!r}"
                     + did_you_mean(value, outcomes)
                     + f" (its outcomes: {', '.join(outcomes)})", doc.where(path + (key,)))
             ok = False
     if entry.when_outcome is not None and entry.outcome is not None:
-        c.error("SR103", f"rule {entry.id!r}: 'when_outcome' is for flags and notes", loc)
+        c.error(codes.SR103, f"rule {entry.id!r}: 'when_outcome' is for flags and notes", loc)
         ok = False
     if entry.when_decided_by and entry.outcome is not None:
-        c.error("SR103", f"rule {entry.id!r}: 'when_decided_by' is for flags and notes", loc)
+        c.error(codes.SR103, f"rule {entry.id!r}: 'when_decided_by' is for flags and notes", loc)
         ok = False
     return ok
 
@@ -63,7 +64,7 @@ def build_rule(c: Compilation, entry: schema.RuleEntry, area: str, doc: YamlDocu
     loc = doc.where(path)
     ok = check_shape(c, entry, area, doc, path, outcomes)
     if not entry.cites:
-        c.error("SR123", f"rule {entry.id!r} cites nothing: every rule quotes the clause "
+        c.error(codes.SR123, f"rule {entry.id!r} cites nothing: every rule quotes the clause "
                 "of the policy (or statute) it implements", loc)
     when = entry.when
     if isinstance(when, bool):  # YAML reads an unquoted true/false as a yes/no value
@@ -104,7 +105,7 @@ def claim_id(c: Compilation, entry: schema.RuleEntry, doc: YamlDocument, path: Y
     rule_key = entry.id if entry.version == "1" else f"{entry.id}@{entry.version}"
     ok = True
     if rule_key in c.rule_keys:
-        c.error("SR105", f"rule id {rule_key!r} is also used at {c.rule_keys[rule_key]}",
+        c.error(codes.SR105, f"rule id {rule_key!r} is also used at {c.rule_keys[rule_key]}",
                 doc.where(path + ("id",)))
         ok = False
     c.rule_keys.setdefault(rule_key, doc.where(path))
@@ -118,7 +119,7 @@ def dating(c: Compilation, entry: schema.RuleEntry, area: str, doc: YamlDocument
     given = entry.in_force
     if given is None or given.dated_by is None:
         if given is not None and given.date_of is not None:
-            c.error("SR145", f"rule {entry.id!r}: 'date_of' names the event whose date "
+            c.error(codes.SR145, f"rule {entry.id!r}: 'date_of' names the event whose date "
                     "chooses the version; give that date as 'dated_by'",
                     doc.where(path + ("date_of",)))
             return INVALID
@@ -130,12 +131,12 @@ def dating(c: Compilation, entry: schema.RuleEntry, area: str, doc: YamlDocument
     if expr is None:
         return INVALID
     if expr.type.kind != "date":
-        c.error("SR145", f"rule {entry.id!r}: 'dated_by' must be a date of the case "
+        c.error(codes.SR145, f"rule {entry.id!r}: 'dated_by' must be a date of the case "
                 f"(such as the date of a placement or a request), but this is "
                 f"{expr.type}", where)
         return INVALID
     if reads_as_of(c, expr, area):
-        c.error("SR146", f"rule {entry.id!r}: 'dated_by' must be a date recorded in or "
+        c.error(codes.SR146, f"rule {entry.id!r}: 'dated_by' must be a date recorded in or "
                 "derived from the case, not one that depends on the evaluation date "
                 "(as_of); leave 'dated_by' out to date the rule by the evaluation date",
                 where)
@@ -149,7 +150,7 @@ def check_datings(c: Compilation) -> None:
         first_version, first, _ = versions[0]
         for version, dated, loc in versions[1:]:
             if dated != first:
-                c.error("SR147", f"versions of rule {rule_id!r} must be chosen by the "
+                c.error(codes.SR147, f"versions of rule {rule_id!r} must be chosen by the "
                         f"same date: version {first_version!r} is dated by "
                         f"{_said(first)}, version {version!r} by {_said(dated)}", loc)
 

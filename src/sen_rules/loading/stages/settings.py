@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ... import codes
 from ...dates import CONVENTION_SETTINGS, WEEKDAYS, parse_month_day
 from ...errors import SourceLocation
 from ...language.types import BOOL, DATE, INTEGER, NUMBER, STRING, Type, list_of
@@ -30,10 +31,10 @@ def load_settings(c: Compilation) -> None:
     for name, kind in CONVENTION_SETTINGS.items():
         setting = c.settings.get(name)
         if setting is None:
-            c.error("SR140", f"the setting {name!r} ({kind}) is missing: the date "
+            c.error(codes.SR140, f"the setting {name!r} ({kind}) is missing: the date "
                     "functions need it", doc.where(("settings",)))
         elif setting.type != kind:
-            c.error("SR140", f"the setting {name!r} must be of type {kind}", setting.location)
+            c.error(codes.SR140, f"the setting {name!r} must be of type {kind}", setting.location)
     check_convention_values(c)
 
 
@@ -43,7 +44,7 @@ def check_convention_values(c: Compilation) -> None:
     for name, values in allowed.items():
         s = c.settings.get(name)
         if s and s.choices and not set(s.choices) <= set(values):
-            c.error("SR141", f"the choices of {name!r} must be among: " + ", ".join(values),
+            c.error(codes.SR141, f"the choices of {name!r} must be among: " + ", ".join(values),
                     s.location)
     for name, low, high in (("school_leaving_month", 1, 12),
                             ("compulsory_school_age_lower", 2, 8),
@@ -52,20 +53,20 @@ def check_convention_values(c: Compilation) -> None:
         if s:
             for v in s.versions:
                 if not (isinstance(v.value, int) and low <= v.value <= high):
-                    c.error("SR141", f"{name} must be between {low} and {high}", s.location)
+                    c.error(codes.SR141, f"{name} must be between {low} and {high}", s.location)
 
 
 def load_setting(c: Compilation, entry: schema.SettingEntry, doc: YamlDocument,
                  path: YPath) -> None:
     loc = doc.where(path)
     if entry.name in c.settings:
-        c.error("SR105", f"the setting {entry.name!r} is defined twice", loc)
+        c.error(codes.SR105, f"the setting {entry.name!r} is defined twice", loc)
         return
     if (entry.value is None) == (entry.versions is None):
-        c.error("SR103", f"setting {entry.name!r}: give either 'value' or 'versions'", loc)
+        c.error(codes.SR103, f"setting {entry.name!r}: give either 'value' or 'versions'", loc)
         return
     if entry.type == "choice" and not entry.choices:
-        c.error("SR103", f"setting {entry.name!r} is a choice: list its 'choices'", loc)
+        c.error(codes.SR103, f"setting {entry.name!r} is a choice: list its 'choices'", loc)
         return
     raw_versions = ([(entry.value, None, path + ("value",))] if entry.versions is None else
                     [(v.value, v.in_force, path + ("versions", j, "value"))
@@ -79,7 +80,7 @@ def load_setting(c: Compilation, entry: schema.SettingEntry, doc: YamlDocument,
         versions.append(SettingVersion(converted, span))
     versions.sort(key=lambda v: v.in_force.start)
     if not covers_all_dates([v.in_force for v in versions]):
-        c.error("SR142", f"the versions of setting {entry.name!r} must follow one another "
+        c.error(codes.SR142, f"the versions of setting {entry.name!r} must follow one another "
                 "with no gap or overlap, from the earliest date to the latest", loc)
         return
     c.settings[entry.name] = Setting(
@@ -97,7 +98,7 @@ def setting_value(c: Compilation, entry: schema.SettingEntry, value: Any,
     kind = entry.type
 
     def bad(expected: str) -> object:
-        c.error("SR143", f"setting {entry.name!r} is {kind}: expected {expected}, "
+        c.error(codes.SR143, f"setting {entry.name!r} is {kind}: expected {expected}, "
                 f"found {value!r}", loc)
         return INVALID
 

@@ -4,6 +4,7 @@ the one the index expects). Every citation of the later stages is checked agains
 
 from __future__ import annotations
 
+from ... import codes
 from ...errors import SourceLocation
 from ...sources import Block, Clause, Source, fold, segment, sha256_text
 from .. import schema
@@ -25,16 +26,16 @@ def load_source(c: Compilation, relative: str, at: SourceLocation) -> None:
     try:
         text = read_rule_text(text_path)
     except (OSError, UnicodeDecodeError) as exc:
-        c.error("SR101", f"cannot read source text {index.file!r}: {exc}", doc.where(("file",)))
+        c.error(codes.SR101, f"cannot read source text {index.file!r}: {exc}", doc.where(("file",)))
         return
     digest = sha256_text(text)
     if index.sha256 and index.sha256 != digest:
-        c.error("SR124", f"the text of {index.file!r} has changed: its sha256 is {digest}, "
+        c.error(codes.SR124, f"the text of {index.file!r} has changed: its sha256 is {digest}, "
                 f"the index expects {index.sha256}; check the clause index, then update "
                 "the sha256", doc.where(("sha256",)))
     clauses = index_clauses(c, index, doc, segment(text, index.segmentation))
     if index.source in c.sources:
-        c.error("SR105", f"source id {index.source!r} is used twice", doc.where(("source",)))
+        c.error(codes.SR105, f"source id {index.source!r} is used twice", doc.where(("source",)))
         return
     ordered = dict(sorted(clauses.items(), key=lambda kv: kv[1].line))
     c.sources[index.source] = Source(index.source, index.title, display_path(text_path),
@@ -49,23 +50,23 @@ def index_clauses(c: Compilation, index: schema.SourceIndexFile, doc: YamlDocume
     for i, entry in enumerate(index.clauses):
         loc = doc.where(("clauses", i))
         if entry.id in clauses:
-            c.error("SR105", f"clause id {entry.id!r} is used twice", loc)
+            c.error(codes.SR105, f"clause id {entry.id!r} is used twice", loc)
             continue
         prefix = fold(entry.starts)
         matches = [b for b in blocks if fold(b.text).startswith(prefix)]
         if not matches:
-            c.error("SR125", f"clause {entry.id!r}: no paragraph of {index.file} starts "
+            c.error(codes.SR125, f"clause {entry.id!r}: no paragraph of {index.file} starts "
                     f"with {entry.starts!r}", doc.where(("clauses", i, "starts")))
             continue
         if len(matches) > 1:
             lines = ", ".join(str(b.line) for b in matches)
-            c.error("SR125", f"clause {entry.id!r}: {len(matches)} paragraphs start with "
+            c.error(codes.SR125, f"clause {entry.id!r}: {len(matches)} paragraphs start with "
                     f"{entry.starts!r} (lines {lines}); quote more of the opening words",
                     doc.where(("clauses", i, "starts")))
             continue
         block = matches[0]
         if block.line in claimed:
-            c.error("SR125", f"clause {entry.id!r} names the same paragraph as clause "
+            c.error(codes.SR125, f"clause {entry.id!r} names the same paragraph as clause "
                     f"{claimed[block.line]!r}", loc)
             continue
         claimed[block.line] = entry.id
@@ -74,6 +75,6 @@ def index_clauses(c: Compilation, index: schema.SourceIndexFile, doc: YamlDocume
                                    entry.title or fold(block.text)[:80])
     for block in blocks:
         if block.line not in claimed:
-            c.error("SR126", f"{index.file} line {block.line} ({fold(block.text)[:50]!r}) "
+            c.error(codes.SR126, f"{index.file} line {block.line} ({fold(block.text)[:50]!r}) "
                     "has no clause id: add it to the clause index", doc.where(("clauses",)))
     return clauses
