@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from .context import COOKIE, client_of, in_thread, loaded_of, state_of
 from .limits import read_body
 from .problems import Problem
-from .reports import stored_report, templates
+from .reports import render_auditor, stored_report
 from .routes_audit import ID, Before, FilterQuery, log_of, stored
 
 router = APIRouter(prefix="/audit", include_in_schema=False)
@@ -36,7 +36,7 @@ def signed_in(request: Request) -> bool:
 
 
 def login_page(error: str | None = None, status: int = 200) -> HTMLResponse:
-    return page(templates().get_template("login.html").render(error=error), status)
+    return page(render_auditor("login.html", error=error), status)
 
 
 @router.get("/")
@@ -50,8 +50,8 @@ async def listing(request: Request, query: FilterQuery, before: Before = None) -
     next_before = found[-1].seq if len(found) == 100 else None
     params = {k: v for k, v in request.query_params.items() if k != "before" and v}
     rulebase = loaded_of(request).rulebase
-    html = templates().get_template("list.html").render(
-        decisions=[s.to_dict() for s in found], total=total, query=query,
+    html = render_auditor(
+        "list.html", decisions=[s.to_dict() for s in found], total=total, query=query,
         areas=rulebase.areas, current=rulebase.identity(), next_before=next_before,
         next_query=urlencode({**params, "before": next_before}))
     return page(html)

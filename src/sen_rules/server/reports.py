@@ -1,4 +1,4 @@
-"""Reports of stored decisions, and the Jinja2 environment of the auditor pages.
+"""Reports of stored decisions, and the auditor pages' templates.
 
 A record made under the rulebase serving now is explained again (its decisions are
 replayed from the sealed case, so the full report with the reasons and the quoted clauses
@@ -10,21 +10,18 @@ quote) and says so.
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from ..explain import explain as explain_case
+from ..rendering import render
 from ..reports.html import html_report
 from ..rulebase import Rulebase
 
 
-@cache
-def templates() -> Environment:
-    return Environment(loader=PackageLoader("sen_rules.server", "templates"),
-                       autoescape=select_autoescape(default=True, default_for_string=True),
-                       trim_blocks=True, lstrip_blocks=True)
+def render_auditor(name: str, **values: Any) -> str:
+    """An auditor page or text (a template of ``sen_rules/templates/auditor``), rendered by
+    the package's one template environment (autoescaping, undefined names are errors)."""
+    return render(f"auditor/{name}.j2", **values)
 
 
 def same_rulebase(record: dict[str, Any], rulebase: Rulebase) -> bool:
@@ -38,8 +35,7 @@ def stored_report(text: str, rulebase: Rulebase) -> str:
         explanation = explain_case(record["case"], as_of=record["as_of"], rulebase=rulebase,
                                    backend=record["backend"])
         return html_report(explanation)
-    return templates().get_template("record.html").render(
-        record=record, current=rulebase.identity())
+    return render_auditor("record.html", record=record, current=rulebase.identity())
 
 
 def stored_text(text: str, rulebase: Rulebase) -> str:
@@ -50,5 +46,4 @@ def stored_text(text: str, rulebase: Rulebase) -> str:
         explanation = explain_case(record["case"], as_of=record["as_of"], rulebase=rulebase,
                                    backend=record["backend"], counterfactuals=False)
         return explanation.to_text()
-    return templates().get_template("record.txt").render(
-        record=record, current=rulebase.identity())
+    return render_auditor("record.txt", record=record, current=rulebase.identity())
