@@ -107,12 +107,14 @@ def run_one(part: str, seed: int, index: int) -> tuple[str, str | None, str]:
 
 
 def run_chunk(task: tuple[str, int, int, int]
-              ) -> tuple[tuple[str, int, int, int], Counter[str], list[str], float]:
-    """Inputs ``start`` to ``stop`` of a part: per-target counts, failures (JSON lines)."""
+              ) -> tuple[tuple[str, int, int, int], Counter[str], list[str], float, float]:
+    """Inputs ``start`` to ``stop`` of a part: per-target counts, failures (JSON lines),
+    wall seconds and CPU seconds (on a shared machine the CPU figure gives the rate)."""
     part, seed, start, stop = task
     counts: Counter[str] = Counter()
     failures: list[str] = []
     began = time.perf_counter()
+    cpu = time.process_time()
     for index in range(start, stop):
         target, failure, shown = run_one(part, seed, index)
         counts[target] += 1
@@ -121,18 +123,21 @@ def run_chunk(task: tuple[str, int, int, int]
                 "part": part, "seed": seed, "index": index, "target": target,
                 "replay": f"python benchmarks/volume.py --replay {part} {seed} {index}",
                 "error": failure, "input": shown[:20000]}))
-    return task, counts, failures, time.perf_counter() - began
+    return task, counts, failures, time.perf_counter() - began, time.process_time() - cpu
 
 
-def _ledger(path: str | None, part: str, seed: int) -> dict[int, tuple[Counter[str], float]]:
-    """Chunks already done in an earlier run with this seed (``--ledger``): start -> counts."""
-    done: dict[int, tuple[Counter[str], float]] = {}
+def _ledger(path: str | None, part: str, seed: int
+            ) -> dict[int, tuple[Counter[str], float, float]]:
+    """Chunks already done in an earlier run with this seed (``--ledger``): start -> counts,
+    wall and CPU seconds."""
+    done: dict[int, tuple[Counter[str], float, float]] = {}
     if path and os.path.exists(path):
         with open(path, encoding="utf-8") as f:
             for line in f:
                 row = json.loads(line)
                 if row["part"] == part and row["seed"] == seed:
-                    done[row["start"]] = (Counter(row["counts"]), row["seconds"])
+                    done[row["start"]] = (Counter(row["counts"]), row["seconds"],
+                                          row.get("cpu_seconds", row["seconds"]))
     return done
 
 
@@ -151,10 +156,11 @@ def run_part(part: str, count: int, seed: int, workers: int, every: int, out: An
              if s not in earlier]
     counts: Counter[str] = Counter()
     failed = 0
-    busy = 0.0
-    for got, seconds in earlier.values():
+    busy = cpu = 0.0
+    for got, seconds, cpu_seconds in earlier.values():
         counts.update(got)
         busy += seconds
+        cpu += cpu_seconds
         failed += got.get("failed", 0)
     counts.pop("failed", None)
     if earlier:
@@ -167,10 +173,11 @@ def run_part(part: str, count: int, seed: int, workers: int, every: int, out: An
     with contextlib.ExitStack() as stack:
         log = stack.enter_context(open(ledger, "a", encoding="utf-8")) if ledger else None
         pool = stack.enter_context(context.Pool(workers))
-        for task, got, failures, seconds in pool.imap_unordered(run_chunk, tasks):
+        for task, got, failures, seconds, cpu_seconds in pool.imap_unordered(run_chunk, tasks):
             counts.update(got)
             ran += sum(got.values())
             busy += seconds
+            cpu += cpu_seconds
             failed += len(failures)
             for line in failures[:max(0, 100 - (failed - len(failures)))]:
                 out.write(line + "\n")
@@ -178,7 +185,7 @@ def run_part(part: str, count: int, seed: int, workers: int, every: int, out: An
             if log is not None:
                 log.write(json.dumps({"part": part, "seed": seed, "start": task[2],
                                       "counts": {**got, "failed": len(failures)},
-                                      "seconds": seconds}) + "\n")
+                                      "seconds": seconds, "cpu_seconds": cpu_seconds}) + "\n")
                 log.flush()
             done = sum(counts.values())
             if ran - shown_at >= every or not tasks or done == count:
@@ -190,8 +197,8 @@ def run_part(part: str, count: int, seed: int, workers: int, every: int, out: An
     done = sum(counts.values())
     print(f"{part}: {done:,} inputs, {failed} failures; this run {ran:,} in {elapsed:,.1f} s "
           f"wall, {ran / max(elapsed, 1e-9):,.1f} inputs/s with {workers} worker(s); "
-          f"{busy:,.1f} s in workers in all, {done / max(busy, 1e-9):,.1f} inputs per "
-          f"worker-second", flush=True)
+          f"in all {busy:,.0f} s wall and {cpu:,.0f} s CPU in workers: "
+          f"{done / max(cpu, 1e-9):,.1f} inputs per CPU-second", flush=True)
     for target, n in sorted(counts.items()):
         print(f"  {target}: {n:,}", flush=True)
     return failed

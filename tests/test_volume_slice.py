@@ -20,14 +20,14 @@ SEED = 7
 
 
 def test_fuzzed_readers_slice() -> None:
-    _, counts, failures, _ = volume.run_chunk(("fuzz", SEED, 0, 250))
+    _, counts, failures, _, _ = volume.run_chunk(("fuzz", SEED, 0, 250))
     assert sum(counts.values()) == 250
     assert {"case-json", "jsonl", "record", "rule-yaml"} <= set(counts)
     assert failures == []
 
 
 def test_differential_slice() -> None:
-    _, counts, failures, _ = volume.run_chunk(("differential", SEED, 0, 40))
+    _, counts, failures, _, _ = volume.run_chunk(("differential", SEED, 0, 40))
     assert counts == {"case": 40}
     assert failures == []
 
