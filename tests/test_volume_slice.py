@@ -92,3 +92,9 @@ def test_a_verifier_that_accepts_an_altered_record_is_caught(
 def test_a_replay_shows_the_input(capsys: pytest.CaptureFixture[str]) -> None:
     assert volume.main(["--replay", "fuzz", str(SEED), "3"]) == 0
     assert "no failure" in capsys.readouterr().out
+
+
+def test_a_loop_is_a_hang() -> None:
+    with pytest.raises(volume_fuzz.Hang, match="CPU time"), volume_fuzz.time_limit(0.2):
+        while True:
+            pass
