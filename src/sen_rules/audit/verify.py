@@ -261,7 +261,8 @@ def check_seal(data: Mapping[str, Any], key: bytes | None) -> None:
     if algorithm not in ("sha256", "hmac-sha256"):
         raise _malformed(f"unknown seal algorithm {algorithm!r}")
     expected = seal_of(data, key)["digest"]
-    if not hmac.compare_digest(expected, seal["digest"]):
+    digest = seal["digest"]  # compare_digest refuses non-ASCII text with a TypeError
+    if not digest.isascii() or not hmac.compare_digest(expected, digest):
         raise _tampered("its seal does not match its content")
     if sha256_of(data["case"]) != data["case_sha256"]:
         raise _tampered("the case does not match its sha256")
