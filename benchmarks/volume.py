@@ -2,23 +2,28 @@
 
     python benchmarks/volume.py [--fuzz 1000000] [--differential 1000000] [--workers 2]
                                 [--seed 1] [--failures volume-failures.jsonl]
+    python benchmarks/volume.py --replay PART SEED INDEX     # one input again, in full
+    ... --ledger run.jsonl      # note finished chunks; a second run skips them (resume)
 
-Offline, not CI (CI runs a small fixed-seed slice in tests/test_volume_slice.py). Two parts,
-each spread over ``--workers`` processes:
+Offline, not CI (CI runs a small fixed-seed slice in tests/test_volume_slice.py). Plain
+``random``, no hypothesis: input ``INDEX`` of a part is drawn from its own
+``random.Random(f"{SEED}:{PART}:{INDEX}")``, so it is the same in any process, with any
+worker count, and ``--replay`` gives it back alone. Two parts, each spread over
+``--workers`` processes:
 
-* fuzz: hypothesis (its ``fuzz_one_input`` entry point, fed deterministic bytes) mutates
-  valid case JSON and the bundled area files with the hostile tokens each reader must refuse
-  (repeated keys, NaN, 5,000-digit numbers, deep nesting, bad UTF-8, bare CRs, anchors,
-  tags...). The JSON case reader (``parse_case``, and ``parse_line`` on the same bytes) must
-  give a case or a ``CaseError``; a case it accepts is evaluated and must give decisions or a
-  documented error. The rule-file reader (``read_yaml`` then the area file's structure check)
-  must give a document or a located diagnostic. Anything else is a failure.
-* differential: hypothesis draws valid cases (ordinary and on the rules' boundaries); the
-  native backend, the durable backend and the reference implementation
-  (tests/reference/policy.py) must agree on every topic.
+* fuzz (benchmarks/volume_fuzz.py): mutated case JSON, batch lines, audit records and rule
+  files through the readers of untrusted input. Each input must end in a result or a
+  documented error with an SR code, within a time limit; a result for an input the strict
+  readers must refuse is a failure too.
+* differential: cases of the corpus generator (sen_rules.authoring.randomcases, half of
+  them pushed onto the rules' boundaries) on the native backend, the durable backend and
+  the reference implementation (tests/reference/policy.py). Native and durable must give
+  the same whole evaluation JSON; the engine's decisions (outcome, deciding rules, details,
+  flags, notes) must be those of the reference.
 
-Prints counts, failures, seconds and rates; exits 1 if anything failed, and writes each
-failing input (up to 100 per part) to ``--failures``. Same seed, same inputs.
+Prints counts per target, failures, seconds and rates (progress every ``--every`` inputs);
+exits 1 if anything failed, and writes each failing input (up to 100 per part) with its
+seed and index to ``--failures``.
 """
 
 from __future__ import annotations
@@ -28,221 +33,219 @@ import contextlib
 import json
 import multiprocessing
 import os
+import random
 import sys
 import time
 import traceback
-from datetime import date
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.reference
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-CHUNK = 500
-
-JSON_TOKENS = [
-    '"', "{", "}", "[", "]", ",", ":", "NaN", "Infinity", "-Infinity", "1e999", "-0", "1" * 5000,
-    "0." + "1" * 60, "[" * 5000, "{" * 500, '"\\ud800"', '"\\u0000"', "\r", "\x00", "\xff",
-    "\u202e", "\x1b[2J", "null", "true", '""', '"a":1,', '"child":{},', '"id":"X",',
-    "\ufeff", "/*", "\\", '"2006-W22-4"', '"2006-02-30"', '"20060101"', " " * 100,
-]
-YAML_TOKENS = [
-    ": ", "- ", "\t", "'", '"', "&a ", "*a", "!!python/object:os.system ", "!!binary ", "? ",
-    "|", ">", "#", "%YAML 1.1\n", "---\n", "...\n", "1" * 5000, "2006-02-30", "0x" + "f" * 60,
-    "[" * 200, "{" * 200, "\x00", "\x1b", "\r", "\u2028", "~", "null", ".inf", "1e999",
-    "when: ", "  ", "\n", "id: x\n", "quote: 'a'\n",
-]
+CHUNK = {"fuzz": 2000, "differential": 500}
 
 
-def _mutants(tokens: list[str]) -> Any:
-    from hypothesis import strategies as st
-
-    op = st.tuples(st.sampled_from(["insert", "delete", "replace", "splice", "flip"]),
-                   st.floats(0, 1), st.integers(1, 400), st.sampled_from(tokens))
-    return st.tuples(st.integers(0, 10**6), st.lists(op, min_size=1, max_size=6))
+def rng_for(part: str, seed: int, index: int) -> random.Random:
+    """The generator of one input: a pure function of the part, the seed and the index."""
+    return random.Random(f"{seed}:{part}:{index}")
 
 
-def _mutate(text: str, ops: list[tuple[str, float, int, str]]) -> str:
-    for kind, where, size, token in ops:
-        at = int(where * len(text))
-        if kind == "insert":
-            text = text[:at] + token + text[at:]
-        elif kind == "delete":
-            text = text[:at] + text[at + size:]
-        elif kind == "replace":
-            text = text[:at] + token + text[at + len(token):]
-        elif kind == "splice":  # a piece of the text repeated: duplicate keys, for one
-            text = text[:at] + text[at:at + size] + text[at:]
-        elif at < len(text):
-            text = text[:at] + chr((ord(text[at]) ^ (1 << (size % 8))) or 32) + text[at + 1:]
-    return text
+# ---------------------------------------------------------------------------- differential
+
+def differential_one(seed: int, index: int) -> tuple[str, str | None]:
+    """("case", None) when the three agree; otherwise ("case", what differs)."""
+    from sen_rules.authoring.randomcases import CaseDrawer
+
+    data, as_of = CaseDrawer(rng_for("differential", seed, index)).corpus_input()
+    return "case", compare_three(data, as_of)
 
 
-class _State:
-    """What each worker process reads once."""
-
-    def __init__(self) -> None:
-        self.cases = [p.read_text(encoding="utf-8")
-                      for p in sorted((ROOT / "examples" / "cases").glob("*.json"))]
-        self.areas = [p.read_text(encoding="utf-8")
-                      for p in sorted((ROOT / "rules" / "areas").glob("*.yaml"))]
-
-
-_state: _State | None = None
-
-
-def _fuzz_one(state: _State, i: int, rule_file: bool, pick: int, ops: list[Any]) -> str | None:
-    """None when the readers behaved; otherwise the failing input and what went wrong."""
-    import sen_rules
-    from sen_rules.case import parse_case
-    from sen_rules.engine.batch import parse_line
-    from sen_rules.errors import CaseError, SenRulesError
-    from sen_rules.loading.schema import AreaFile, structure_errors
-    from sen_rules.loading.yamlfile import YamlFileError, read_yaml
-
-    base = state.areas if rule_file else state.cases
-    text = _mutate(base[pick % len(base)], ops)
-    try:
-        if rule_file:
-            try:
-                doc = read_yaml(text, "fuzz.yaml")
-            except YamlFileError:
-                return None
-            if isinstance(doc.data, dict):
-                structure_errors(doc, AreaFile, "area")
-            return None
-        raw = text.encode("utf-8", "surrogatepass")
-        for form in (text, raw):
-            try:
-                case = parse_case(form)
-            except CaseError:
-                continue
-            with contextlib.suppress(SenRulesError):
-                sen_rules.evaluate(case, as_of="2030-01-01")
-        with contextlib.suppress(CaseError):
-            parse_line(raw.replace(b"\n", b" "))
-        return None
-    except Exception:
-        return json.dumps({"part": "fuzz", "index": i, "reader": "yaml" if rule_file else "json",
-                           "input": text[:20000], "error": traceback.format_exc(limit=4)})
-
-
-def _differential_one(data: dict[str, Any], as_of: date) -> str | None:
+def compare_three(data: dict[str, Any], as_of: Any) -> str | None:
+    """What differs between native, durable and the reference on one case (None: nothing)."""
     from tests.reference.engine_view import differences, summarise
     from tests.reference.policy import ReferenceSettings, decide
 
     import sen_rules
     from sen_rules.case import parse_case
+    from sen_rules.engine.result import dumps
 
     try:
         rulebase = sen_rules.bundled_rulebase()
-        native = sen_rules.evaluate(data, as_of=as_of, rulebase=rulebase)
-        durable = sen_rules.evaluate(data, as_of=as_of, rulebase=rulebase, backend="durable")
+        case = parse_case(data)
+        native = sen_rules.evaluate(case, as_of=as_of, rulebase=rulebase).to_dict()
+        durable = sen_rules.evaluate(case, as_of=as_of, rulebase=rulebase,
+                                     backend="durable").to_dict()
         problems: list[str] = []
-        if native.to_json() != durable.to_json():
+        if dumps(native, indent=None) != dumps(durable, indent=None):
             problems.append("native and durable differ")
-        expected = decide(parse_case(data), as_of,
+        expected = decide(case, as_of,
                           ReferenceSettings.from_values(rulebase.epoch(as_of).settings))
-        problems.extend(differences(expected, summarise(native.to_dict())))
-        if not problems:
-            return None
-        why = "; ".join(problems)
+        problems.extend(differences(expected, summarise(native)))
+        return "; ".join(problems) or None
     except Exception:
-        why = traceback.format_exc(limit=4)
-    return json.dumps({"part": "differential", "case": data, "as_of": as_of.isoformat(),
-                       "error": why})
+        return traceback.format_exc(limit=6)
 
 
-def _chunk(task: tuple[str, int, int, int]) -> tuple[str, int, list[str], float]:
-    """Run inputs ``start`` to ``stop`` of a part: hypothesis generates them from a seed
-    made of the run's seed and ``start``, so a chunk is the same in any process."""
-    from hypothesis import HealthCheck, Phase, given, settings
-    from hypothesis import seed as hypothesis_seed
-    from hypothesis import strategies as st
+# ---------------------------------------------------------------------------- chunks
 
-    from sen_rules.testing.strategies import boundary_inputs, evaluation_inputs
+def run_one(part: str, seed: int, index: int) -> tuple[str, str | None, str]:
+    """(target, failure or None, the input as text for a failure report)."""
+    if part == "differential":
+        target, failure = differential_one(seed, index)
+        if failure is None:
+            return target, None, ""
+        from sen_rules.authoring.randomcases import CaseDrawer
 
-    global _state
+        data, as_of = CaseDrawer(rng_for(part, seed, index)).corpus_input()
+        return target, failure, json.dumps({"case": data, "as_of": as_of.isoformat()})
+    import volume_fuzz
+
+    return volume_fuzz.fuzz_one(rng_for(part, seed, index))
+
+
+def run_chunk(task: tuple[str, int, int, int]
+              ) -> tuple[tuple[str, int, int, int], Counter[str], list[str], float, float]:
+    """Inputs ``start`` to ``stop`` of a part: per-target counts, failures (JSON lines),
+    wall seconds and CPU seconds (on a shared machine the CPU figure gives the rate)."""
     part, seed, start, stop = task
-    if _state is None:
-        _state = _State()
-    state = _state
+    counts: Counter[str] = Counter()
     failures: list[str] = []
-    runs = [0]
-    config = settings(max_examples=stop - start, phases=[Phase.generate], database=None,
-                      deadline=None, suppress_health_check=list(HealthCheck))
-
-    if part == "fuzz":
-        @config
-        @given(st.one_of(st.tuples(st.just(False), _mutants(JSON_TOKENS)),
-                         st.tuples(st.just(True), _mutants(YAML_TOKENS))))
-        def check(mutant: tuple[bool, tuple[int, list[Any]]]) -> None:
-            rule_file, (pick, ops) = mutant
-            found = _fuzz_one(state, start + runs[0], rule_file, pick, ops)
-            runs[0] += 1
-            if found is not None:
-                failures.append(found)
-    else:
-        @config
-        @given(st.one_of(evaluation_inputs(), boundary_inputs()))
-        def check(inputs: tuple[dict[str, Any], date]) -> None:
-            found = _differential_one(*inputs)
-            runs[0] += 1
-            if found is not None:
-                failures.append(found)
-
     began = time.perf_counter()
-    hypothesis_seed(f"{seed}:{part}:{start}")(check)()
-    return part, runs[0], failures, time.perf_counter() - began
+    cpu = time.process_time()
+    for index in range(start, stop):
+        target, failure, shown = run_one(part, seed, index)
+        counts[target] += 1
+        if failure is not None:
+            failures.append(json.dumps({
+                "part": part, "seed": seed, "index": index, "target": target,
+                "replay": f"python benchmarks/volume.py --replay {part} {seed} {index}",
+                "error": failure, "input": shown[:20000]}))
+    return task, counts, failures, time.perf_counter() - began, time.process_time() - cpu
 
 
-def run_part(part: str, count: int, seed: int, workers: int, out: Any) -> int:
-    """Run one part; print its figures; return its number of failures."""
+def _ledger(path: str | None, part: str, seed: int
+            ) -> dict[int, tuple[Counter[str], float, float]]:
+    """Chunks already done in an earlier run with this seed (``--ledger``): start -> counts,
+    wall and CPU seconds."""
+    done: dict[int, tuple[Counter[str], float, float]] = {}
+    if path and os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                row = json.loads(line)
+                if row["part"] == part and row["seed"] == seed:
+                    done[row["start"]] = (Counter(row["counts"]), row["seconds"],
+                                          row.get("cpu_seconds", row["seconds"]))
+    return done
+
+
+def run_part(part: str, count: int, seed: int, workers: int, every: int, out: Any,
+             ledger: str | None = None) -> int:
+    """Run one part; print its figures; return its number of failures.
+
+    With a ledger, every finished chunk is noted there and chunks noted by an earlier run
+    are not run again (a long run can be stopped and taken up again); failures are always
+    in ``out`` and in the ledger, so a chunk with a failure is counted once, failed."""
     if count <= 0:
         return 0
-    tasks = [(part, seed, s, min(s + CHUNK, count)) for s in range(0, count, CHUNK)]
-    # hypothesis may run a few fewer examples than asked when a chunk's space is small;
-    # the figures count the inputs actually checked
+    size = CHUNK[part]
+    earlier = _ledger(ledger, part, seed)
+    tasks = [(part, seed, s, min(s + size, count)) for s in range(0, count, size)
+             if s not in earlier]
+    counts: Counter[str] = Counter()
+    failed = 0
+    busy = cpu = 0.0
+    for got, seconds, cpu_seconds in earlier.values():
+        counts.update(got)
+        busy += seconds
+        cpu += cpu_seconds
+        failed += got.get("failed", 0)
+    counts.pop("failed", None)
+    if earlier:
+        print(f"  {part}: {sum(counts.values()):,} inputs done by an earlier run "
+              f"({failed} failed)", flush=True)
     began = time.perf_counter()
-    done = failed = 0
-    busy = 0.0
+    ran = 0
+    shown_at = 0
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers) as pool:
-        for _, n, failures, seconds in pool.imap_unordered(_chunk, tasks):
-            done += n
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context(open(ledger, "a", encoding="utf-8")) if ledger else None
+        pool = stack.enter_context(context.Pool(workers))
+        for task, got, failures, seconds, cpu_seconds in pool.imap_unordered(run_chunk, tasks):
+            counts.update(got)
+            ran += sum(got.values())
             busy += seconds
+            cpu += cpu_seconds
             failed += len(failures)
             for line in failures[:max(0, 100 - (failed - len(failures)))]:
                 out.write(line + "\n")
                 out.flush()
-            if len(tasks) < 40 or (busy and (done // n) % 40 == 0):
+            if log is not None:
+                log.write(json.dumps({"part": part, "seed": seed, "start": task[2],
+                                      "counts": {**got, "failed": len(failures)},
+                                      "seconds": seconds, "cpu_seconds": cpu_seconds}) + "\n")
+                log.flush()
+            done = sum(counts.values())
+            if ran - shown_at >= every or not tasks or done == count:
+                shown_at = ran
                 elapsed = time.perf_counter() - began
                 print(f"  {part}: {done:,}/{count:,} done, {failed} failed, "
-                      f"{elapsed:,.0f} s, {done / elapsed:,.0f}/s", flush=True)
+                      f"{elapsed:,.0f} s, {ran / elapsed:,.0f}/s", flush=True)
     elapsed = time.perf_counter() - began
-    print(f"{part}: {done:,} inputs, {failed} failures, {elapsed:,.1f} s wall, "
-          f"{busy:,.1f} s in workers, {done / elapsed:,.1f} inputs/s with {workers} "
-          f"worker(s)", flush=True)
+    done = sum(counts.values())
+    print(f"{part}: {done:,} inputs, {failed} failures; this run {ran:,} in {elapsed:,.1f} s "
+          f"wall, {ran / max(elapsed, 1e-9):,.1f} inputs/s with {workers} worker(s); "
+          f"in all {busy:,.0f} s wall and {cpu:,.0f} s CPU in workers: "
+          f"{done / max(cpu, 1e-9):,.1f} inputs per CPU-second", flush=True)
+    for target, n in sorted(counts.items()):
+        print(f"  {target}: {n:,}", flush=True)
     return failed
 
 
+def replay(part: str, seed: int, index: int) -> int:
+    """Run one input again and show it in full."""
+    target, failure, shown = run_one(part, seed, index)
+    if not shown:
+        if part == "differential":
+            from sen_rules.authoring.randomcases import CaseDrawer
+
+            data, as_of = CaseDrawer(rng_for(part, seed, index)).corpus_input()
+            shown = json.dumps({"case": data, "as_of": as_of.isoformat()})
+        else:
+            import volume_fuzz
+
+            shown = volume_fuzz.describe(rng_for(part, seed, index))
+    print(f"{part} {seed} {index}: target {target}")
+    print(shown)
+    print(f"failure: {failure}" if failure else "no failure")
+    return 1 if failure else 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--fuzz", type=int, default=1_000_000)
     parser.add_argument("--differential", type=int, default=1_000_000)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--every", type=int, default=20_000, help="progress every N inputs")
     parser.add_argument("--failures", default="volume-failures.jsonl")
+    parser.add_argument("--ledger", help="note finished chunks here; skip those noted")
+    parser.add_argument("--replay", nargs=3, metavar=("PART", "SEED", "INDEX"))
     args = parser.parse_args(argv)
-    import hypothesis
-
+    if args.replay:
+        part, seed, index = args.replay
+        return replay(part, int(seed), int(index))
     import sen_rules
 
-    print(f"sen-rules {sen_rules.__version__}, hypothesis {hypothesis.__version__}, python "
-          f"{sys.version.split()[0]}, {args.workers} worker(s), seed {args.seed}", flush=True)
-    with open(args.failures, "w", encoding="utf-8") as out:
-        failed = run_part("fuzz", args.fuzz, args.seed, args.workers, out)
-        failed += run_part("differential", args.differential, args.seed, args.workers, out)
+    print(f"sen-rules {sen_rules.__version__}, python {sys.version.split()[0]}, "
+          f"{args.workers} worker(s), seed {args.seed}", flush=True)
+    with open(args.failures, "a" if args.ledger else "w", encoding="utf-8") as out:
+        failed = run_part("fuzz", args.fuzz, args.seed, args.workers, args.every, out,
+                          args.ledger)
+        failed += run_part("differential", args.differential, args.seed, args.workers,
+                           args.every, out, args.ledger)
     print(f"total failures: {failed}" + (f" (inputs in {args.failures})" if failed else ""))
     return 1 if failed else 0
 

@@ -120,3 +120,13 @@ def test_hostile_json_is_a_malformed_record(text: str) -> None:
     with pytest.raises(RecordError) as err:
         verify_record(text)
     assert err.value.code == "SR501"
+
+
+@pytest.mark.parametrize("digest", ["é" * 64, "\u0663" * 64, "0" * 63 + "\U0001F600"])
+def test_a_seal_digest_that_is_not_ascii_is_an_altered_record(digest: str,
+                                                                plain_text: str) -> None:
+    data = json.loads(plain_text)
+    data["seal"]["digest"] = digest
+    with pytest.raises(RecordError, match="seal does not match") as err:
+        verify_record(json.dumps(data))
+    assert err.value.code == "SR502"

@@ -149,9 +149,11 @@ def test_yaml_bomb_and_deep_nesting_are_refused(tmp_path: Path) -> None:
     bomb = "a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"
     with pytest.raises(YamlFileError, match="anchors and aliases"):
         read_yaml(bomb, "bomb.yaml")
-    deep = "a: " + "[" * 100 + "]" * 100
-    with pytest.raises(YamlFileError, match="nested more than"):
-        read_yaml(deep, "deep.yaml")
+    block = "".join(f"{'  ' * i}a:\n" for i in range(600)) + "  " * 600 + "1\n"
+    for deep in ("a: " + "[" * 100 + "]" * 100, "a: " + "[" * 100_000 + "]" * 100_000,
+                 "a: " + "{a: " * 3000 + "1" + "}" * 3000, block):
+        with pytest.raises(YamlFileError, match="nested more than"):  # not a RecursionError
+            read_yaml(deep, "deep.yaml")
     with pytest.raises(YamlFileError, match="larger than"):
         read_yaml("a: " + "x" * 1_100_000, "big.yaml")
 

@@ -277,7 +277,8 @@ def check_seal_digest(data: Mapping[str, Any], key: bytes | None,
         raise _malformed(f"unknown seal algorithm {algorithm!r}")
     if expected is None:
         expected = seal_of(data, key)["digest"]
-    if not hmac.compare_digest(expected, seal["digest"]):
+    digest = seal["digest"]  # compare_digest refuses non-ASCII text with a TypeError
+    if not digest.isascii() or not hmac.compare_digest(expected, digest):
         raise _tampered("its seal does not match its content")
 
 

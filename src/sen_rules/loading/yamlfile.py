@@ -109,6 +109,8 @@ class YamlDocument:
 
 
 class _NoAliasComposer(Composer):
+    _depth = 0  # composing recurses: refuse deep nesting before Python's stack runs out
+
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):  # type: ignore[attr-defined]
             event = self.peek_event()  # type: ignore[attr-defined]
@@ -122,7 +124,14 @@ class _NoAliasComposer(Composer):
                 None, None, "anchors and aliases (& and *) are not allowed in rule files",
                 event.start_mark,
             )
-        return super().compose_node(parent, index)
+        if self._depth > MAX_DEPTH:
+            raise yaml.MarkedYAMLError(None, None, f"values are nested more than {MAX_DEPTH} deep",
+                                       event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 class _PyLoader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,
