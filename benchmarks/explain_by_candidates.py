@@ -26,7 +26,6 @@ AS_OF = "2012-02-01"
 
 def case_with(candidates: int) -> dict[str, Any]:
     """The placement example, grown to ``candidates`` candidates and the list limits."""
-    from sen_rules.authoring.casemodel import choices_of
     from sen_rules.case import (
         MAX_AGENCIES,
         MAX_DISPUTES,
@@ -34,6 +33,7 @@ def case_with(candidates: int) -> dict[str, Any]:
         MAX_SUPPORT_PERIODS,
         SenSupportPeriod,
     )
+    from sen_rules.case_description import choices_of
 
     base: dict[str, Any] = json.loads(
         (ROOT / "examples" / "cases" / "placement-candidates.json").read_text())

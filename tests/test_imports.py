@@ -13,6 +13,9 @@ its imports become edges of a graph of modules:
   module is the lower one). Imports under ``if TYPE_CHECKING:`` do not count: they never
   run, and they are how a type names a class of a higher module without depending on it.
 
+Modules are in layers (``LAYERS``, drawn in docs/ARCHITECTURE.md): a module imports modules of
+its own layer or of lower ones, never of a higher one.
+
 The size limits (no file over 500 lines, no function over 60) hold for every module.
 """
 
@@ -27,6 +30,37 @@ PACKAGE = "sen_rules"
 ROOT = Path(__file__).resolve().parent.parent / "src" / PACKAGE
 MAX_FILE_LINES = 500
 MAX_FUNCTION_LINES = 60
+
+# The layers, lowest first: each module (by its path under src/sen_rules, or the folder it is
+# in) may import what its own layer and the layers below hold.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    # 0. foundations: codes and errors, values and dates, the case, strict input
+    ("codes.py", "errors.py", "version.py", "values.py", "suggest.py", "dates.py",
+     "textsafe.py", "jsonread.py", "lines.py", "progress.py", "rendering.py", "sources.py",
+     "case_dates.py", "case_model.py", "case.py"),
+    # 1. the condition language, and the description of the case model it types against
+    ("language/", "case_description.py"),
+    # 2. the rulebase: its elements, epochs, hash, decision order, versions
+    ("elements.py", "epochs.py", "rulebase_content.py", "rulebase.py", "decision_graph.py",
+     "versions.py"),
+    # 3. compiling rule files, and evaluating the compiled rules (neither knows the other)
+    ("loading/", "engine/"),
+    # 4. what is made of an evaluation: explanations, words, reports, records, timelines
+    ("explain/", "reports/", "audit/", "timelines/"),
+    # 5. the stable API, author tools, the decision log, test strategies
+    ("api.py", "authoring/", "decision_log/", "testing/"),
+    # 6. the ways in: HTTP, the command line, the package top
+    ("server/", "cli/", "__main__.py", "__init__.py"),
+)
+
+
+def layer_of(where: str) -> int:
+    """The layer of a module given by its path under src/sen_rules."""
+    for rank, members in enumerate(LAYERS):
+        if any(where == m or (m.endswith("/") and where.startswith(m)) for m in members):
+            return rank
+    raise AssertionError(f"{where} is in no layer: add it to LAYERS")
+
 
 def modules() -> dict[str, Path]:
     """Every module of the package by dotted name (a package by its own name)."""
@@ -138,6 +172,18 @@ def test_no_module_imports_the_package_top() -> None:
         if module != PACKAGE and PACKAGE in targets:
             offenders.append(where)
     assert offenders == [], f"these modules import {PACKAGE} itself: {offenders}"
+
+
+def test_no_module_imports_a_higher_layer() -> None:
+    upward = []
+    for module, targets in graph().items():
+        where = relative(MODULES[module])
+        for target in targets:
+            there = relative(MODULES[target])
+            if layer_of(there) > layer_of(where):
+                upward.append(f"{where} (layer {layer_of(where)}) imports {there} "
+                              f"(layer {layer_of(there)})")
+    assert upward == []
 
 
 def test_no_import_cycle() -> None:

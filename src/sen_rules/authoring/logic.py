@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ..case_description import models_by_name, walk_path
 from ..language import ir
 from ..language.functions import FUNCTIONS
 from ..language.normalform import NormalForm, TooComplex, product, union
@@ -44,7 +45,6 @@ from ..language.operators import FLIP
 from ..language.printer import canonical
 from ..language.types import Type
 from ..rulebase import Definition, Rulebase
-from .casemodel import models_by_name, walk_path
 from .theories import (
     Atom,
     Check,

@@ -31,8 +31,8 @@ from ..case import (
     SenSupportPeriod,
     StatutoryAssessmentRequest,
 )
+from ..case_description import choices_of
 from ..dates import DateConventions, compulsory_school_age_end
-from .casemodel import choices_of
 
 EARLIEST_AS_OF = date(2002, 1, 1)
 LATEST_AS_OF = date(2032, 12, 31)

@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..case import Case, check_against_date, parse_case
+from ..case_description import FieldSpec, fields_of
 from ..dates import add_duration
 from ..engine.native import Env, Matches, match_native
 from ..engine.service import compiled
@@ -34,7 +35,6 @@ from ..errors import SenRulesError
 from ..language import ir
 from ..language.syntax import Duration
 from ..rulebase import Area, Epoch, InForce, Rulebase
-from .casemodel import FieldSpec, fields_of
 from .logic import Check
 
 Path = tuple[str, ...]

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from json import dumps
 from typing import Any
 
-from ..authoring.casemodel import FieldSpec, item_of, spec_at, synthesize
+from ..case_description import FieldSpec, item_of, spec_at, synthesize
 from ..dates import add_duration
 from ..engine.native import Env, Program
 from ..errors import EvaluationError

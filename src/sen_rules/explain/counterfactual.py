@@ -3,7 +3,7 @@
 Candidates are computed from the compiled rules, never written by hand. The work is in
 parts, one job each:
 
-- :mod:`sen_rules.authoring.casemodel`: what a case field can hold (the case model);
+- :mod:`sen_rules.case_description`: what a case field can hold (the case model);
 - :mod:`.cf_reads`: what an area's conditions read, and what they compare it with (the IR);
 - :mod:`.cf_change`: one change to the facts, applied to case data and said in words;
 - :mod:`.cf_candidates`: the single changes worth trying, and which list items are tried;
@@ -16,7 +16,7 @@ This module is the public face of them all.
 
 from __future__ import annotations
 
-from ..authoring.casemodel import spec_at, synthesize
+from ..case_description import spec_at, synthesize
 from .cf_candidates import Candidates
 from .cf_change import Change, path_text
 from .cf_reads import Comparand, Uses, area_uses

@@ -14,7 +14,6 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
 
-from ..authoring.casemodel import choices_of
 from ..authoring.randomcases import (
     AGENCIES,
     ATTENDANCES,
@@ -32,6 +31,7 @@ from ..authoring.randomcases import (
     all_dates,
 )
 from ..case import Case, PendingDecision
+from ..case_description import choices_of
 from ..dates import DateConventions, compulsory_school_age_end
 
 EARLIEST_AS_OF = date(2002, 1, 1)

@@ -17,8 +17,8 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
-from ..case import EARLIEST_DATE, LATEST_DATE, Case
-from ..language.types import model_fields, strip_annotation
+from .case import EARLIEST_DATE, LATEST_DATE, Case
+from .language.types import model_fields, strip_annotation
 
 
 @dataclass(frozen=True, slots=True)
