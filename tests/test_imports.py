@@ -34,7 +34,7 @@ MAX_FUNCTION_LINES = 60
 # The layers, lowest first: each module (by its path under src/sen_rules, or the folder it is
 # in) may import what its own layer and the layers below hold.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    # 0. foundations: codes and errors, values and dates, the case, strict input
+    # 0. the ground: codes and errors, values and dates, the case, strict input
     ("codes.py", "errors.py", "version.py", "values.py", "suggest.py", "dates.py",
      "textsafe.py", "jsonread.py", "lines.py", "progress.py", "rendering.py", "sources.py",
      "case_dates.py", "case_model.py", "case.py"),
