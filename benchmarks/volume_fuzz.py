@@ -198,6 +198,13 @@ def _parent(data: Any, path: tuple[Any, ...]) -> Any:
     return data
 
 
+def _copies(value: Any, n: int) -> list[Any]:
+    """``n`` separate copies of a JSON value: a repeated value is never the same object, so a
+    later mutation cannot make a value contain itself."""
+    text = json.dumps(value)
+    return [json.loads(text) for _ in range(n)]
+
+
 def mutate_structure(rng: random.Random, data: Any) -> Any:
     """Valid JSON with hostile content: a value replaced, dropped, repeated, or a list
     grown past its limit; the readers past the JSON layer must still answer."""
@@ -214,13 +221,13 @@ def mutate_structure(rng: random.Random, data: Any) -> Any:
         elif kind == 2:
             parent.pop(key)
         elif kind == 3 and isinstance(parent, list):
-            parent.extend([parent[key]] * rng.choice((1, 45, 50, 51, 61, 101)))
+            parent.extend(_copies(parent[key], rng.choice((1, 45, 50, 51, 61, 101))))
         elif kind == 3:
-            parent[f"{key}_{rng.randrange(3)}"] = parent[key]  # an unknown field
+            parent[f"{key}_{rng.randrange(3)}"] = _copies(parent[key], 1)[0]  # unknown field
         elif kind == 4 and isinstance(parent[key], str):
             parent[key] = rng.choice(EDGE_DATES)
         else:
-            parent[key] = [parent[key]] * rng.choice((2, 51, 101))
+            parent[key] = _copies(parent[key], rng.choice((2, 51, 101)))
     return data
 
 
