@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..language.printer import humanise
+from ..values import NOT_RECORDED
 from .values import path_words, say_json
 
 JsonPath = tuple[str | int, ...]
@@ -54,7 +55,7 @@ class Change:
     def words(self) -> str:
         where = path_words(self.path_text)
         if self.op == "set" and self.value is None:
-            return f"{where} not recorded (instead of {say_json(self.before)})"
+            return f"{where} {NOT_RECORDED} (instead of {say_json(self.before)})"
         if self.op == "set":
             return f"{where} {say_json(self.value)} instead of {say_json(self.before)}"
         if self.op == "remove":

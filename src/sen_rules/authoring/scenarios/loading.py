@@ -3,7 +3,6 @@ each problem a diagnostic with its place in the file."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date
@@ -17,6 +16,7 @@ from ...loading import schema
 from ...loading.loader import display_path
 from ...loading.yamlfile import YamlDocument, YamlFileError, read_yaml
 from ...rulebase import InForce, Rulebase, Setting, SettingVersion
+from ...suggest import did_you_mean
 from .files import (
     SCENARIO_DIR,
     Expectation,
@@ -135,7 +135,7 @@ def _expectation(rulebase: Rulebase, topic: str, value: Any, doc: YamlDocument,
     if area is None:
         topics = [a.id for a in rulebase.areas]
         diags.append(Diagnostic(codes.SR172, f"{topic!r} is not a policy area of the rulebase"
-                                f"{_hint(topic, topics)} (its areas: {', '.join(topics)})",
+                                f"{did_you_mean(topic, topics)} (its areas: {', '.join(topics)})",
                                 doc.key_location(at + ("expect", topic))))
         return None
     spec: ExpectedDecision | None = None
@@ -158,7 +158,7 @@ def _expectation(rulebase: Rulebase, topic: str, value: Any, doc: YamlDocument,
     if spec.outcome is not None and area.outcome(spec.outcome) is None:
         values = [o.value for o in area.outcomes]
         diags.append(Diagnostic(codes.SR172, f"{spec.outcome!r} is not an outcome of area "
-                                f"{topic!r}{_hint(spec.outcome, values)} (its outcomes: "
+                                f"{topic!r}{did_you_mean(spec.outcome, values)} (its outcomes: "
                                 f"{', '.join(values)})", where))
         return None
     if spec.rules:
@@ -173,11 +173,6 @@ def _expectation(rulebase: Rulebase, topic: str, value: Any, doc: YamlDocument,
         None if spec.flags is None else tuple(spec.flags),
         None if spec.notes is None else tuple(spec.notes),
         None if spec.rules is None else tuple(spec.rules), where)
-
-
-def _hint(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _settings(rulebase: Rulebase, entry: ScenarioEntry, doc: YamlDocument,
