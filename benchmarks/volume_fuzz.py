@@ -215,7 +215,7 @@ def mutate_structure(rng: random.Random, data: Any) -> Any:
         parent, key = _parent(data, path), path[-1]
         kind = rng.randrange(6)
         if kind <= 1:
-            parent[key] = rng.choice(HOSTILE_VALUES)
+            parent[key] = _copies(rng.choice(HOSTILE_VALUES), 1)[0]  # the shared one untouched
         elif kind == 2 and isinstance(parent, dict):
             del parent[key]
         elif kind == 2:
