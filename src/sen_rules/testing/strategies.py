@@ -17,14 +17,17 @@ from hypothesis import strategies as st
 from ..authoring.randomcases import (
     AGENCIES,
     ATTENDANCES,
+    EARLIEST_AS_OF,
     INTAKES,
     JOINT_FUNDING_KINDS,
+    LATEST_AS_OF,
     MAINSTREAM_LINKS,
     ORDER_PROVISIONS,
     PARTIES,
     PLACEMENT_NAMES,
     PROGRESS,
     PROVISIONS,
+    QUADRANTS,
     ROUTES,
     SECTORS,
     SETTING_NAMES,
@@ -33,10 +36,6 @@ from ..authoring.randomcases import (
 from ..case import Case, PendingDecision
 from ..case_description import choices_of
 from ..dates import DateConventions, compulsory_school_age_end
-
-EARLIEST_AS_OF = date(2002, 1, 1)
-LATEST_AS_OF = date(2032, 12, 31)
-QUADRANTS = ["North-East", "North-West", "South-East", "South-West"]
 
 PENDING_KINDS = choices_of(PendingDecision, "kind")
 
