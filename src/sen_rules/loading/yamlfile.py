@@ -204,6 +204,8 @@ def read_yaml(text: str, file: str) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         loc = SourceLocation(file, mark.line + 1, mark.column + 1) if mark else SourceLocation(file)
         problem = exc.problem or exc.context or "invalid YAML"
+        if "nesting depth" in problem:  # libyaml's own limit (PyYAML 6.0.4 on) says it first
+            problem = f"values are nested more than {MAX_DEPTH} deep"
         raise YamlFileError(Diagnostic(codes.SR101, f"YAML syntax: {problem}", loc)) from None
     except yaml.reader.ReaderError as exc:
         line, column = _line_col(text, exc.position)
