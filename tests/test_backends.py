@@ -14,7 +14,7 @@ from sen_rules import BackendUnavailableError, SenRulesError
 from sen_rules.engine import durable
 from sen_rules.testing.strategies import evaluation_inputs
 
-SLOW = settings(max_examples=300, deadline=None,
+SLOW = settings(max_examples=200, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

@@ -31,7 +31,7 @@ from sen_rules.rulebase import Rulebase
 from sen_rules.sources import fold
 from sen_rules.testing.strategies import boundary_inputs, evaluation_inputs, placements
 
-SETTINGS = settings(max_examples=200, deadline=None,
+SETTINGS = settings(max_examples=120, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much])
 INPUTS = st.one_of(evaluation_inputs(), boundary_inputs())
@@ -247,7 +247,7 @@ def _check_ranking(data: dict[str, Any], details: dict[str, Any], policy: str) -
                 assert rank[a] > rank[b], f"{a} is not assessed, {b} is"
 
 
-@settings(SETTINGS, max_examples=250)
+@settings(SETTINGS, max_examples=150)
 @given(candidate_cases(), st.booleans())
 def test_the_ranking_is_consistent(ordered_rulebase: Rulebase,
                                    inputs: tuple[dict[str, Any], date], pareto: bool) -> None:
@@ -314,7 +314,7 @@ def _events(data: dict[str, Any], as_of: date) -> dict[str, date]:
     return found
 
 
-@settings(SETTINGS, max_examples=300)
+@settings(SETTINGS, max_examples=180)
 @given(INPUTS)
 def test_every_cessation_date_follows_its_event(inputs: tuple[dict[str, Any], date]) -> None:
     data, as_of = inputs

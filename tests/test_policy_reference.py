@@ -30,7 +30,7 @@ from sen_rules.rulebase import Rulebase
 from sen_rules.testing.edges import reading_edges
 from sen_rules.testing.strategies import boundary_inputs, evaluation_inputs
 
-EXAMPLES = int(os.environ.get("SEN_RULES_POLICY_EXAMPLES", "1000"))
+EXAMPLES = int(os.environ.get("SEN_RULES_POLICY_EXAMPLES", "500"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much])

@@ -25,7 +25,7 @@ from sen_rules.case import Case
 from sen_rules.testing.strategies import evaluation_inputs
 
 THREADS = 8
-PER_THREAD = int(os.environ.get("SEN_RULES_THREAD_CASES", "300"))
+PER_THREAD = int(os.environ.get("SEN_RULES_THREAD_CASES", "150"))
 SWITCH_INTERVAL = 1e-6  # seconds between forced thread switches (the default is 0.005)
 
 
