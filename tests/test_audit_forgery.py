@@ -4,12 +4,12 @@ types are refused or reported, never read as "holds"."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from resealed import RESEALED
 from sen_rules.audit import make_record, record_to_json, verify_record
 from sen_rules.audit.record import seal_of
 from sen_rules.errors import RecordError
@@ -53,23 +53,6 @@ def _reseal(data: dict[str, Any]) -> str:
     return json.dumps(data)
 
 
-def _edit(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
-    def edit(data: dict[str, Any]) -> None:
-        target = data
-        for step in path[:-1]:
-            target = target[step]
-        target[path[-1]] = value
-
-    return edit
-
-
-RESEALED = {
-    "a flag's text": _edit(("evaluation", "decisions", 1, "flags", 0, "message"), "All fine."),
-    "a flag's rule": _edit(("evaluation", "decisions", 1, "flags", 0, "rule"), "other-rule"),
-    "a note's text": _edit(("evaluation", "decisions", 0, "notes", 0, "message"), "Nothing."),
-    "a decision's details": _edit(("evaluation", "decisions", 1, "details"), {"x": 1}),
-    "the trace": _edit(("trace", "areas", 0, "rules", 0, "fired"), True),
-}
 
 
 @pytest.mark.parametrize("what", list(RESEALED))

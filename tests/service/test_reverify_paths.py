@@ -5,7 +5,7 @@ answers of ``verify_record``, with orjson and without; keyed records need their 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import pytest
 
 import sen_rules
 from conftest import EXAMPLES
+from resealed import RESEALED
 from sen_rules.audit.record import seal_of
 from sen_rules.decision_log import replay
 from sen_rules.decision_log.reverify import (
@@ -54,23 +55,6 @@ def _record(key: bytes | None = None) -> dict[str, Any]:
     return sen_rules.make_record(CASE, as_of=AS_OF, key=key)
 
 
-def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
-    def edit(data: dict[str, Any]) -> None:
-        target = data
-        for step in path[:-1]:
-            target = target[step]
-        target[path[-1]] = value
-    return edit
-
-
-RESEALED = {
-    "a flag's text": _set(("evaluation", "decisions", 1, "flags", 0, "message"), "All fine."),
-    "a flag's rule": _set(("evaluation", "decisions", 1, "flags", 0, "rule"), "other-rule"),
-    "a note's text": _set(("evaluation", "decisions", 0, "notes", 0, "message"), "Nothing."),
-    "a rule id": _set(("evaluation", "decisions", 0, "rules", 0, "id"), "other-rule"),
-    "an outcome": _set(("evaluation", "decisions", 0, "outcome"), "early_years_panel"),
-    "the trace": _set(("trace", "areas", 0, "rules", 0, "fired"), True),
-}
 
 
 def test_an_honest_record_holds_by_its_bytes(rulebase: sen_rules.Rulebase) -> None:
