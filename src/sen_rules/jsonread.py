@@ -108,6 +108,15 @@ def decode(raw: bytes) -> str:
         raise JsonInputError("not UTF-8 text", line, column) from None
 
 
+_JSON_KINDS = (bool, int, float, str, dict, list, tuple)  # bool before int: it is one
+_EXACT = frozenset(_JSON_KINDS) | {type(None)}
+
+
+def _kind(value: Any) -> type:
+    """The JSON kind of a value; a subclass built in Python (rare) counts as its base."""
+    return next((k for k in _JSON_KINDS if isinstance(value, k)), type(value))
+
+
 def check_data(data: Any, max_depth: int = MAX_DEPTH) -> None:
     """Refuse data nested too deeply, holding lone surrogates, or values JSON cannot hold.
 
@@ -123,6 +132,8 @@ def check_data(data: Any, max_depth: int = MAX_DEPTH) -> None:
         deeper: list[Any] = []
         for value in level:
             kind = type(value)
+            if kind not in _EXACT:
+                kind = _kind(value)
             if kind is str:
                 texts.append(value)
             elif kind is dict or kind is list or kind is tuple:
@@ -130,50 +141,22 @@ def check_data(data: Any, max_depth: int = MAX_DEPTH) -> None:
                     raise JsonInputError(f"nested more than {max_depth} levels deep")
                 if kind is dict:
                     for key in value:
-                        if type(key) is not str:
-                            _check_key(key)
+                        if not isinstance(key, str):
+                            raise JsonInputError(
+                                f"a key must be text, not {type(key).__name__}")
                         texts.append(key)
                     deeper.extend(value.values())
                 else:
                     deeper.extend(value)
-            elif value is None or kind is bool:
-                continue
-            else:
-                _check_other(value, depth, max_depth, texts, deeper)
+            elif kind is int:
+                if value.bit_length() > 128:
+                    raise JsonInputError("an integer is too large")
+            elif kind is float and not math.isfinite(value):
+                raise JsonInputError(f"{value} is not a number JSON allows")
         level = deeper
         depth += 1
     if texts and _SURROGATE.search("".join(texts)):
         raise JsonInputError("a string holds half of a surrogate pair (not Unicode text)")
-
-
-def _check_key(key: object) -> None:
-    if not isinstance(key, str):
-        raise JsonInputError(f"a key must be text, not {type(key).__name__}")
-
-
-def _check_other(value: Any, depth: int, max_depth: int, texts: list[str],
-                 deeper: list[Any]) -> None:
-    """Numbers, and subclasses of the JSON types (rare: built in Python, not read)."""
-    if isinstance(value, bool):
-        return
-    if isinstance(value, int):
-        if value.bit_length() > 128:
-            raise JsonInputError("an integer is too large")
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise JsonInputError(f"{value} is not a number JSON allows")
-    elif isinstance(value, str):
-        texts.append(str(value))
-    elif isinstance(value, (dict, list, tuple)):
-        if depth > max_depth:
-            raise JsonInputError(f"nested more than {max_depth} levels deep")
-        if isinstance(value, dict):
-            for key in value:
-                _check_key(key)
-                texts.append(str(key))
-            deeper.extend(value.values())
-        else:
-            deeper.extend(value)
 
 
 def read_limited(stream: IO[bytes], limit: int) -> bytes:
