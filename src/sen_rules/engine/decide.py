@@ -15,6 +15,7 @@ When no rule gives an outcome, the area's ``otherwise`` rule decides (it cites t
 from __future__ import annotations
 
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from .. import codes
@@ -25,7 +26,7 @@ from ..rulebase import Area, Epoch, InForce, Rule, Rulebase
 from ..versions import version_reason
 from .compiler import NOT_APPLYING, Compiler, DecisionValue, Env, Fn
 from .program import AreaProgram, Matches, Program
-from .ranking import rank
+from .ranking import Ranker, rank
 from .result import (
     Decision,
     DecisionBasis,
@@ -39,6 +40,7 @@ from .result import (
 )
 
 _ALWAYS = InForce()
+MAX_OUTLINES = 4096  # kept per area; a set of fired rules past them is worked out each time
 
 
 def _ref(rule: Rule, role: str) -> RuleRef:
@@ -107,14 +109,19 @@ class AreaPlan:
         "dating",
         "finding_rules",
         "in_force",
+        "keys",
         "labels",
+        "not_applying",
         "otherwise",
         "otherwise_ref",
         "outcome_rules",
+        "outlines",
+        "ranker",
         "ranking_refs",
         "refs",
         "rule_decisions",
         "rule_settings",
+        "rulebase",
         "setting_info",
     )
 
@@ -144,6 +151,8 @@ class AreaPlan:
             RuleRef(c.id, "1", c.title, c.kind, c.citations, _ALWAYS)
             for c in ((area.ranking.checks + area.ranking.criteria) if area.ranking else ()))
         self.labels = {o.value: o.label for o in area.outcomes}
+        self.ranker = Ranker(area.ranking) if area.ranking is not None else None
+        self.rulebase = rulebase
         # what each rule (condition and details) and the area's applies_when read: the
         # settings (conventions read by date functions included) and other decisions
         self.rule_settings: dict[str, frozenset[str]] = {}
@@ -165,7 +174,28 @@ class AreaPlan:
         self.area_settings = frozenset(extra)
         self.setting_info = {name: SettingUsed(name, s.title, freeze(settings.get(name)))
                              for name, s in rulebase.settings.items()}
+        self.keys = frozenset(key for key, _ in ap.rules)
+        # what a decision is, given which of the area's rules fired (see Outline)
+        self.outlines: dict[frozenset[str], Outline] = {}
+        # why the area does not apply, when that is the same for every case (its
+        # condition reads no decision)
+        self.not_applying = (
+            NotApplicable(area.id, area.title, words(area.applies_when),
+                          canonical(area.applies_when), ())
+            if area.applies_when is not None and not self.applies_reads.decisions else None)
 
+    def outline(self, fired: frozenset[str]) -> Outline:
+        """The parts of the decision that follow from which of the area's rules fired.
+
+        Worked out once per set of fired rules (there are few: they are sets of the
+        area's rules, not of cases) and kept, up to :data:`MAX_OUTLINES` per area."""
+        own = fired & self.keys
+        found = self.outlines.get(own)
+        if found is None:
+            found = Outline(self, own)
+            if len(self.outlines) < MAX_OUTLINES:
+                self.outlines[own] = found  # a value equal to any other thread's
+        return found
 
     def ref(self, key: str, env: Env) -> RuleRef:
         """The rule's reference; for a rule with versions, with the date that chose it."""
@@ -181,11 +211,9 @@ class AreaPlan:
                        choice)
 
 
-def _basis(rulebase: Rulebase, topic: str, value: DecisionValue,
-           fields: set[str]) -> DecisionBasis:
+def _basis(topic: str, title: str, value: DecisionValue,
+           fields: frozenset[str]) -> DecisionBasis:
     """A decision as read by another area: the fields read (its details among them)."""
-    area = rulebase.area(topic)
-    title = area.title if area is not None else topic
     decision = value.decision
     if decision is None or not value.applies:
         return DecisionBasis(topic, title, False, None, None, _EMPTY, ())
@@ -194,14 +222,23 @@ def _basis(rulebase: Rulebase, topic: str, value: DecisionValue,
                          freeze(details) if details else _EMPTY, decision.deciding)
 
 
-def _bases(rulebase: Rulebase, reads: frozenset[tuple[str, str]],
-           env: Env) -> tuple[DecisionBasis, ...]:
+Reads = tuple[tuple[str, str, frozenset[str]], ...]  # (area, its title, the fields read)
+
+
+def _grouped(rulebase: Rulebase, reads: frozenset[tuple[str, str]]) -> Reads:
+    """Decision fields read, by area in manifest order."""
     fields: dict[str, set[str]] = {}
     for topic, name in reads:
         fields.setdefault(topic, set()).add(name)
     order = [a.id for a in rulebase.areas]
-    return tuple(_basis(rulebase, topic, env.decisions.get(topic, NOT_APPLYING), fields[topic])
+    titles = {a.id: a.title for a in rulebase.areas}
+    return tuple((topic, titles.get(topic, topic), frozenset(fields[topic]))
                  for topic in sorted(fields, key=order.index))
+
+
+def _bases(grouped: Reads, env: Env) -> tuple[DecisionBasis, ...]:
+    return tuple(_basis(topic, title, env.decisions.get(topic, NOT_APPLYING), fields)
+                 for topic, title, fields in grouped)
 
 
 _EMPTY: Any = freeze({})
@@ -211,58 +248,120 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
     plan = program.plans[ap.area.id]
     ap = plan.code
     area = ap.area
-    fired = matches.rules
-    matched_outcomes = [r for r in plan.outcome_rules if r.key in fired]
-    winners, overridden = resolve(area, matched_outcomes)
-    if winners:
-        refs = [plan.ref(r.key, env) for r in winners]
-    else:
-        if plan.otherwise is None:
-            raise EvaluationError(f"no rule of area {area.id!r} gave an outcome and it has no "
-                                  "'otherwise' rule in force", code=codes.SR305)
-        assert plan.otherwise_ref is not None
-        winners = [plan.otherwise]
-        refs = [plan.otherwise_ref]
-    outcome = winners[0].value
-    decided_by = {r.id for r in winners}
+    outline = plan.outline(matches.rules)
     if env.observer is not None:
-        env.observer.decided(area.id, outcome, tuple(r.key for r in winners),
-                             tuple(r.key for r in overridden),
-                             rule_roles(plan, fired, winners, outcome))
-    details = _details(ap, area, winners, env) if any(r.details for r in winners) else {}
+        env.observer.decided(area.id, outline.outcome, outline.winner_keys,
+                             outline.overridden_keys, outline.roles(plan))
+    if outline.decision is not None:
+        return outline.decision
+    details = _details(ap, area, outline.winners, env) if outline.has_details else {}
+    refs = [plan.ref(key, env) if ref is None else ref for key, ref in outline.deciding]
     flags: list[Finding] = []
     notes: list[Finding] = []
-    for rule in plan.finding_rules:
-        if rule.key not in fired:
-            continue
-        if rule.when_outcome is not None and rule.when_outcome != outcome:
-            continue
-        if rule.when_decided_by and not decided_by.intersection(rule.when_decided_by):
-            continue
-        extra = (freeze({k: _value(fn(env)) for k, fn in ap.details[rule.key].items()})
-                 if rule.details else _EMPTY)
-        found = Finding(rule.value, rule.id, rule.message or rule.title, extra)
+    for rule, found, ref in outline.findings:
+        if found is None:
+            found = Finding(rule.value, rule.id, rule.message or rule.title,
+                            freeze({k: _value(fn(env)) for k, fn in ap.details[rule.key].items()}))
         (flags if rule.effect == "flag" else notes).append(found)
-        refs.append(plan.ref(rule.key, env))
-    if area.ranking is not None and ap.collection is not None:
-        policy = str(program.epoch.settings.get(area.ranking.conflict_policy, "ordered"))
+        refs.append(plan.ref(rule.key, env) if ref is None else ref)
+    frozen = freeze(details) if details else _EMPTY
+    if plan.ranker is not None and ap.collection is not None:
+        policy = str(program.epoch.settings.get(plan.ranker.ranking.conflict_policy,
+                                                "ordered"))
         candidates = ap.collection(env) or ()
-        details.update(rank(area.ranking, candidates, matches.elements, policy))
+        # the ranking's details are built read-only, after the rules' own
+        frozen = MappingProxyType({**frozen, **rank(plan.ranker, candidates,
+                                                    matches.elements, policy)})
         refs.extend(plan.ranking_refs)
-    names, reads = _reads(plan, winners, fired, outcome)
     return Decision(
         topic=area.id,
         title=area.title,
-        outcome=outcome,
-        outcome_label=plan.labels.get(outcome, outcome),
-        details=freeze(details) if details else _EMPTY,
+        outcome=outline.outcome,
+        outcome_label=outline.label,
+        details=frozen,
         rules=tuple(refs),
         flags=tuple(flags),
         notes=tuple(notes),
-        overridden=tuple(r.id for r in overridden),
-        settings=tuple(plan.setting_info[n] for n in sorted(names)),
-        uses=_bases(program.rulebase, frozenset(reads), env) if reads else (),
+        overridden=outline.overridden,
+        settings=outline.settings,
+        uses=_bases(outline.reads, env) if outline.reads else (),
     )
+
+
+class Outline:
+    """What a decision is, given which of its area's rules fired: the hit policy's result,
+    the rules it cites, the flags and notes it raises, the settings and the decision fields
+    it rests on. None of it depends on the case beyond that set, so it is worked out once
+    per set (:meth:`AreaPlan.outline`); details, versions chosen by a date, the ranking and
+    the decisions read are the evaluation's own (:func:`decide_area`)."""
+
+    __slots__ = (
+        "deciding",
+        "decision",
+        "findings",
+        "fired",
+        "has_details",
+        "label",
+        "outcome",
+        "overridden",
+        "overridden_keys",
+        "reads",
+        "settings",
+        "winner_keys",
+        "winners",
+    )
+
+    def __init__(self, plan: AreaPlan, fired: frozenset[str]) -> None:
+        area = plan.area
+        winners, overridden = resolve(area, [r for r in plan.outcome_rules if r.key in fired])
+        static = plan.refs
+        if winners:
+            self.deciding = tuple((r.key, None if r.key in plan.dating else static[r.key])
+                                  for r in winners)
+        else:
+            if plan.otherwise is None:
+                raise EvaluationError(f"no rule of area {area.id!r} gave an outcome and it "
+                                      "has no 'otherwise' rule in force", code=codes.SR305)
+            winners = [plan.otherwise]
+            self.deciding = ((plan.otherwise.key, plan.otherwise_ref),)
+        outcome = winners[0].value
+        decided_by = {r.id for r in winners}
+        self.fired, self.winners, self.outcome = fired, winners, outcome
+        self.label = plan.labels.get(outcome, outcome)
+        self.winner_keys = tuple(r.key for r in winners)
+        self.overridden_keys = tuple(r.key for r in overridden)
+        self.overridden = tuple(r.id for r in overridden)
+        self.has_details = any(r.details for r in winners)
+        self.findings = tuple(
+            (rule, None if rule.details else Finding(rule.value, rule.id,
+                                                     rule.message or rule.title, _EMPTY),
+             None if rule.key in plan.dating else static[rule.key])
+            for rule in plan.finding_rules
+            if rule.key in fired
+            and (rule.when_outcome is None or rule.when_outcome == outcome)
+            and (not rule.when_decided_by or decided_by.intersection(rule.when_decided_by)))
+        names, reads = _reads(plan, winners, fired, outcome)
+        self.settings = tuple(plan.setting_info[n] for n in sorted(names))
+        self.reads = _grouped(plan.rulebase, frozenset(reads))
+        # the whole decision, when nothing in it comes from the case: no details, no
+        # version chosen by a date, no ranking, no other decision read
+        self.decision: Decision | None = None
+        if (not self.has_details and plan.ranker is None and not self.reads
+                and all(ref is not None for _, ref in self.deciding)
+                and all(f is not None and ref is not None for _, f, ref in self.findings)):
+            self.decision = Decision(
+                topic=area.id, title=area.title, outcome=outcome, outcome_label=self.label,
+                details=_EMPTY, rules=tuple(r for _, r in self.deciding if r is not None)
+                + tuple(r for _, _, r in self.findings if r is not None),
+                flags=tuple(f for r, f, _ in self.findings if f is not None
+                            and r.effect == "flag"),
+                notes=tuple(f for r, f, _ in self.findings if f is not None
+                            and r.effect != "flag"),
+                overridden=self.overridden, settings=self.settings)
+
+    def roles(self, plan: AreaPlan) -> dict[str, str]:
+        """The part each rule in force played (for explanations)."""
+        return rule_roles(plan, self.fired, self.winners, self.outcome)
 
 
 def _reads(plan: AreaPlan, winners: list[Rule], fired: frozenset[str], outcome: str
@@ -321,21 +420,20 @@ def record_decision(program: Program, ap: AreaProgram, env: Env,
 def not_applicable(program: Program, ap: AreaProgram, env: Env) -> NotApplicable:
     """Why an area does not apply: its condition in words and the decisions it read."""
     plan = program.plans[ap.area.id]
+    if plan.not_applying is not None:  # a condition that reads no decision
+        return plan.not_applying
     ap = plan.code
     area = ap.area
     condition = area.applies_when
     assert condition is not None and ap.applies is not None  # else it always applies
-    read: frozenset[tuple[str, str]] = frozenset()
-    if plan.applies_reads.decisions:
-        # the decisions the condition actually went through (``and``/``or`` stop early):
-        # computed again from scratch, noting each decision field read
-        again = Env(env.case, env.as_of)
-        again.decisions = env.decisions
-        again.reads = set()
-        ap.applies(again)
-        read = frozenset(again.reads)
+    # the decisions the condition actually went through (``and``/``or`` stop early):
+    # computed again from scratch, noting each decision field read
+    again = Env(env.case, env.as_of)
+    again.decisions = env.decisions
+    again.reads = set()
+    ap.applies(again)
     return NotApplicable(area.id, area.title, words(condition), canonical(condition),
-                         _bases(program.rulebase, read, env))
+                         _bases(_grouped(program.rulebase, frozenset(again.reads)), env))
 
 
 def decide(program: Program, env: Env, matches: Matches) -> Evaluation:
@@ -344,7 +442,10 @@ def decide(program: Program, env: Env, matches: Matches) -> Evaluation:
     made: dict[str, Decision] = {}
     skipped: dict[str, NotApplicable] = {}
     for ap in program.order:
-        decision = record_decision(program, ap, env, matches)
+        made_already = env.decisions.get(ap.area.id) if env.observer is None else None
+        decision = (made_already.decision if made_already is not None
+                    and made_already.decision is not None
+                    else record_decision(program, ap, env, matches))
         if decision is not None:
             made[ap.area.id] = decision
         else:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from .. import codes
@@ -43,26 +44,41 @@ class RankedCandidate:
     scores: tuple[int, ...]  # per ordering criterion, starting with the checks' tier
 
 
-def _place(crit: Criterion, index: int, elements: frozenset[tuple[str, int]]) -> int:
-    prefer = (f"{crit.id}:prefer", index) in elements
-    over = (f"{crit.id}:over", index) in elements
-    if prefer and over:
-        raise EvaluationError(
-            f"{crit.kind} {crit.id!r} says both '{crit.prefer_label}' and '{crit.over_label}' "
-            f"for candidate {index + 1}: its two conditions overlap", code=codes.SR304)
-    return PREFERRED if prefer else LESS if over else UNKNOWN
+def _places(crits: tuple[tuple[Criterion, str, str], ...], index: int,
+            elements: frozenset[tuple[str, int]]) -> tuple[int, ...]:
+    """Where a candidate stands on each criterion: which of its two conditions held."""
+    out = []
+    for crit, prefer_name, over_name in crits:
+        prefer = (prefer_name, index) in elements
+        over = (over_name, index) in elements
+        if prefer and over:
+            raise EvaluationError(
+                f"{crit.kind} {crit.id!r} says both '{crit.prefer_label}' and "
+                f"'{crit.over_label}' for candidate {index + 1}: its two conditions overlap",
+                code=codes.SR304)
+        out.append(PREFERRED if prefer else LESS if over else UNKNOWN)
+    return tuple(out)
 
 
-class _Names:
-    """The ordering criteria of a ranking, by id and by the words outputs use."""
+class Ranker:
+    """A ranking's criteria by id and by the words outputs use, and the parts of its output
+    that depend only on a candidate's places (worked out once per pattern of places: a
+    candidate's checks and scores take few values, so these are few)."""
 
     def __init__(self, ranking: Ranking) -> None:
+        self.ranking = ranking
         self.tiers = [_TIER_VALUE[t] for t in ranking.checks_tiers]  # check value by tier
         self.ids = ([CHECKS] if ranking.checks else []) + [c.id for c in ranking.criteria]
         self.words = {c.id: c.words or c.title for c in ranking.checks + ranking.criteria}
         if ranking.checks:
             self.words[CHECKS] = ranking.checks_words or "the checks"
         self.has_tier = bool(ranking.checks)
+        self.criteria_in_words = tuple(MappingProxyType({"id": n, "words": self.words[n]})
+                                       for n in self.ids)
+        self.rows: dict[tuple[tuple[int, ...], tuple[int, ...]], dict[str, Any]] = {}
+        # each check and criterion with the names its two conditions are matched under
+        self.checks = tuple((c, f"{c.id}:prefer", f"{c.id}:over") for c in ranking.checks)
+        self.criteria = tuple((c, f"{c.id}:prefer", f"{c.id}:over") for c in ranking.criteria)
 
     def tier(self, checks: tuple[int, ...]) -> int:
         """The candidate's tier: the position of its worst check in the declared order."""
@@ -82,16 +98,37 @@ class _Names:
     def say(self, names: Sequence[str]) -> str:
         return "; ".join(f"“{self.words[n]}”" for n in names)
 
+    def row(self, r: RankedCandidate) -> dict[str, Any]:
+        """A candidate's row of the ranking table, but for its rank, id and name."""
+        key = (r.checks, r.scores)
+        found = self.rows.get(key)
+        if found is None:
+            pairs = list(zip(self.ranking.checks, r.checks, strict=True))
+            found = {
+                "checks": MappingProxyType({c.id: CHECK_WORDS[v] for c, v in pairs}),
+                "shortfalls": tuple(c.id for c, v in pairs if v == LESS),
+                "not_known": tuple(c.id for c, v in pairs if v == UNKNOWN),
+                "shortfalls_in_words": tuple(self.words[c.id] for c, v in pairs if v == LESS),
+                "to_be_assessed": tuple(self.words[c.id] for c, v in pairs if v == UNKNOWN),
+                "criteria": MappingProxyType({n: self.place(n, v) for n, v in
+                                              zip(self.ids, r.scores, strict=True)}),
+            }
+            if len(self.rows) < MAX_PATTERNS:
+                self.rows[key] = found  # equal to what any other thread would keep
+        return found
 
-def rank(ranking: Ranking, candidates: Sequence[Any], elements: frozenset[tuple[str, int]],
+
+MAX_PATTERNS = 4096  # rows kept per ranking
+
+
+def rank(names: Ranker, candidates: Sequence[Any], elements: frozenset[tuple[str, int]],
          policy: str) -> dict[str, Any]:
-    """Rank candidates; returns JSON-ready details for the placement decision."""
-    names = _Names(ranking)
+    """Rank candidates; returns the placement decision's details, already read-only."""
     ranked: list[RankedCandidate] = []
     for i, cand in enumerate(candidates):
-        checks = tuple(_place(c, i, elements) for c in ranking.checks)
-        scores = ((names.tier(checks),) if names.has_tier else ()) + tuple(
-            _place(c, i, elements) for c in ranking.criteria)
+        checks = _places(names.checks, i, elements)
+        scores = ((names.tier(checks),) if names.has_tier else ()) + _places(
+            names.criteria, i, elements)
         ranked.append(RankedCandidate(i, str(cand.id), str(cand.name), checks, scores))
 
     if policy == "pareto":
@@ -107,35 +144,31 @@ def rank(ranking: Ranking, candidates: Sequence[Any], elements: frozenset[tuple[
                 current, previous = position + 1, r.scores
             rank_of[r.index] = current
 
-    table = []
-    for r in order:
-        pairs = list(zip(ranking.checks, r.checks, strict=True))
-        table.append({
-            "rank": rank_of[r.index],
-            "candidate": r.id,
-            "name": r.name,
-            "checks": {c.id: CHECK_WORDS[v] for c, v in pairs},
-            "shortfalls": [c.id for c, v in pairs if v == LESS],
-            "not_known": [c.id for c, v in pairs if v == UNKNOWN],
-            "shortfalls_in_words": [names.words[c.id] for c, v in pairs if v == LESS],
-            "to_be_assessed": [names.words[c.id] for c, v in pairs if v == UNKNOWN],
-            "criteria": {n: names.place(n, v) for n, v in zip(names.ids, r.scores, strict=True)},
-        })
-    steps = [_step(a, b, names, rank_of, policy, order)
-             for a, b in zip(order, order[1:], strict=False)]
-    top = [r.id for r in order if rank_of[r.index] == 1]
+    table = tuple(MappingProxyType({"rank": rank_of[r.index], "candidate": r.id,
+                                    "name": r.name, **names.row(r)}) for r in order)
+    steps = tuple(MappingProxyType(_step(a, b, names, rank_of, policy, order))
+                  for a, b in zip(order, order[1:], strict=False))
     return {
         "conflict_policy": policy,
-        "criteria_in_words": [{"id": n, "words": names.words[n]} for n in names.ids],
-        "recommended": top,
+        "criteria_in_words": names.criteria_in_words,
+        "recommended": tuple(r.id for r in order if rank_of[r.index] == 1),
         "ranking": table,
         "steps": steps,
     }
 
 
 def _dominates(a: RankedCandidate, b: RankedCandidate, start: int) -> bool:
-    sa, sb = a.scores[start:], b.scores[start:]
-    return all(x <= y for x, y in zip(sa, sb, strict=True)) and sa != sb
+    """``a`` is at least as good as ``b`` on every criterion from ``start`` on, and better
+    on one (lower is better)."""
+    sa, sb = a.scores, b.scores
+    better = False
+    for i in range(start, len(sa)):
+        x, y = sa[i], sb[i]
+        if x > y:
+            return False
+        if x < y:
+            better = True
+    return better
 
 
 def _pareto_layers(ranked: list[RankedCandidate], start: int) -> dict[int, int]:
@@ -154,7 +187,7 @@ def _pareto_layers(ranked: list[RankedCandidate], start: int) -> dict[int, int]:
     return layers
 
 
-def _step(a: RankedCandidate, b: RankedCandidate, names: _Names, rank_of: dict[int, int],
+def _step(a: RankedCandidate, b: RankedCandidate, names: Ranker, rank_of: dict[int, int],
           policy: str, order: list[RankedCandidate]) -> dict[str, Any]:
     """Why ``a`` is listed above ``b``: what decides, and what favours each of them."""
     ids = names.ids
@@ -191,7 +224,7 @@ def _step(a: RankedCandidate, b: RankedCandidate, names: _Names, rank_of: dict[i
         step["reason"] = (f"“{names.words[decided_by]}”: {a.id} {verb}"
                           f"{names.standing(decided_by, a.scores[i])}, {b.id} {verb}"
                           f"{names.standing(decided_by, b.scores[i])}")
-    step["favours_higher"] = favours_a
-    step["conflicts"] = [{"criterion": n, "words": names.words[n], "favours": b.id}
-                         for n in favours_b]
+    step["favours_higher"] = tuple(favours_a)
+    step["conflicts"] = tuple(MappingProxyType({"criterion": n, "words": names.words[n],
+                                                "favours": b.id}) for n in favours_b)
     return step

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 from typing import Any
@@ -47,7 +47,14 @@ def freeze(value: Any) -> Any:
 
 
 def thaw(value: Any) -> Any:
-    """JSON-ready plain data (dates as ISO text)."""
+    """JSON-ready plain data (dates as ISO text); exact types first, as in :func:`freeze`."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None or kind is float:
+        return value
+    if kind is MappingProxyType or kind is dict:
+        return {k: thaw(v) for k, v in value.items()}
+    if kind is tuple:
+        return [thaw(v) for v in value]
     if isinstance(value, Mapping):
         return {k: thaw(v) for k, v in value.items()}
     if isinstance(value, tuple):
@@ -68,6 +75,7 @@ class RuleRef:
     citations: tuple[Citation, ...]
     in_force: InForce
     chosen_by: VersionChoice | None = None  # for a rule with versions: the date that chose
+    text: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -116,6 +124,7 @@ class Finding:
     rule: str
     message: str
     details: Mapping[str, Any]
+    text: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"code": self.code, "rule": self.rule, "message": self.message}
@@ -135,6 +144,7 @@ class SettingUsed:
     name: str
     title: str
     value: Any
+    text: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "title": self.title, "value": thaw(self.value)}
@@ -155,6 +165,7 @@ class Decision:
     overridden: tuple[str, ...]  # rules that matched but did not decide (hit policy)
     settings: tuple[SettingUsed, ...] = ()  # what its rules read, conventions included
     uses: tuple[DecisionBasis, ...] = ()  # decisions of other areas its rules read
+    text: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -223,6 +234,7 @@ class NotApplicable:
     applies_when: str  # in plain words
     condition: str  # as written in the rule language
     because: tuple[DecisionBasis, ...]  # decisions the condition went through
+    text: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"topic": self.topic, "title": self.title, "applies_when": self.applies_when,
@@ -263,6 +275,8 @@ class Evaluation:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
+        if indent is None:  # composed from each part's text, kept on the part
+            return evaluation_json(self)
         return dumps(self.to_dict(), indent=indent)
 
 
@@ -270,3 +284,78 @@ def dumps(data: Any, indent: int | None = 2) -> str:
     """Deterministic JSON: fixed key order as built, UTF-8 text, no NaN."""
     return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False,
                       separators=(",", ": ") if indent else (",", ":"))
+
+
+# ----------------------------------------------------------------------------- compact JSON
+# Most parts of a decision are shared between evaluations: the rules cited (with their
+# quotes), the settings, and whole decisions whose content does not depend on the case
+# (``engine.decide.Outline``). Each part keeps its JSON text the first time it is written
+# (the ``text`` slot: the classes are frozen), so writing an evaluation joins texts instead
+# of encoding every quote again. The output is byte for byte ``dumps(to_dict(),
+# indent=None)``: the JSON of an object is the JSON of its keys and values joined with the
+# same separators (tests/test_result_json.py checks it on generated cases).
+
+def _plain(value: Any) -> Any:
+    """What the encoder cannot write itself: read-only mappings and dates (as :func:`thaw`)."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+# read-only details are written as they are, without a plain copy first
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"),
+                           default=_plain).encode
+
+
+def _kept(part: RuleRef | Finding | SettingUsed) -> str:
+    """A part's JSON, written once and kept on it (a list slot: the classes are frozen)."""
+    text = part.text
+    if not text:
+        text.append(_encode(part.to_dict()))
+    return text[0]
+
+
+def _items(parts: tuple[Any, ...]) -> str:
+    return "[" + ",".join([_kept(p) for p in parts]) + "]"
+
+
+def decision_json(d: Decision) -> str:
+    text = d.text
+    if text:
+        return text[0]
+    fields = [
+        '"topic":' + _encode(d.topic),
+        '"title":' + _encode(d.title),
+        '"outcome":' + _encode(d.outcome),
+        '"outcome_label":' + _encode(d.outcome_label),
+        '"details":' + _encode(d.details),
+        '"rules":' + _items(d.rules),
+        '"flags":' + _items(d.flags),
+        '"notes":' + _items(d.notes),
+        '"overridden":' + _encode(list(d.overridden)),
+        '"settings":' + _items(d.settings),
+    ]
+    if d.uses:
+        fields.append('"uses":' + _encode([u.to_dict() for u in d.uses]))
+    written = "{" + ",".join(fields) + "}"
+    text.append(written)
+    return written
+
+
+def not_applicable_json(n: NotApplicable) -> str:
+    text = n.text
+    if not text:
+        text.append(_encode(n.to_dict()))
+    return text[0]
+
+
+def evaluation_json(e: Evaluation) -> str:
+    """``dumps(e.to_dict(), indent=None)``, from the parts' kept texts."""
+    return ('{"rulebase":' + _encode(dict(e.rulebase))
+            + ',"as_of":' + _encode(e.as_of.isoformat())
+            + ',"case_id":' + _encode(e.case_id)
+            + ',"decisions":[' + ",".join([decision_json(d) for d in e.decisions])
+            + '],"not_applicable":['
+            + ",".join([not_applicable_json(n) for n in e.not_applicable]) + "]}")
