@@ -32,6 +32,7 @@ from ..language.operators import COMPARE
 from ..language.visitor import Visitor
 from ..rulebase import Epoch, Rulebase
 from ..values import Duration
+from .fields import field_reader, item_field
 
 Fn = Callable[["Env"], Any]
 _MISSING = object()
@@ -208,48 +209,7 @@ class Compiler(Visitor[Fn]):
         return lambda env: value
 
     def visit_FieldRef(self, e: ir.FieldRef, area: str | None) -> Fn:
-        path = e.path
-        root_name = e.root
-        if not any(e.through_list):
-            if root_name == "case":
-                if len(path) == 1:
-                    (a,) = path
-                    return lambda env: getattr(env.case, a)
-                if len(path) == 2:
-                    a, b = path
-
-                    def get2(env: Env) -> Any:
-                        v = getattr(env.case, a)
-                        return None if v is None else getattr(v, b)
-
-                    return get2
-
-            def get(env: Env) -> Any:
-                v = env.case if root_name == "case" else env.vars[root_name]
-                for name in path:
-                    if v is None:
-                        return None
-                    v = getattr(v, name)
-                return v
-
-            return get
-        through = e.through_list
-
-        def project(env: Env) -> Any:
-            values = [env.case if root_name == "case" else env.vars[root_name]]
-            for name, over_list in zip(path, through, strict=True):
-                if over_list:
-                    values = [item for v in values if v is not None for item in v]
-                values = [getattr(v, name) for v in values if v is not None]
-            flat: list[Any] = []
-            for v in values:
-                if isinstance(v, tuple):
-                    flat.extend(x for x in v if x is not None)
-                elif v is not None:
-                    flat.append(v)
-            return tuple(flat)
-
-        return project
+        return field_reader(e)
 
     def visit_DefinitionRef(self, e: ir.DefinitionRef, area: str | None) -> Fn:
         key = self.rulebase.definition_key(e.name, area)
@@ -314,6 +274,16 @@ class Compiler(Visitor[Fn]):
             constant = right(None)  # type: ignore[arg-type]
             if constant is None:
                 return lambda env: False
+            field = item_field(e.left)
+            if field is not None:  # ``p.kind == "special"``: one closure, not two
+                root, name = field
+
+                def compare_item(env: Env) -> bool:
+                    v = env.vars[root]
+                    a = None if v is None else getattr(v, name)
+                    return a is not None and op(a, constant)
+
+                return compare_item
 
             def compare_const(env: Env) -> bool:
                 a = left(env)
