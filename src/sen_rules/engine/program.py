@@ -3,7 +3,9 @@
 It holds the plain closures the engine runs, the observed closures explanations and
 coverage run (the same node semantics, reporting to an observer), and the decision plans
 of every area (``engine.decide.AreaPlan``). Nothing in it changes after
-``engine.native.compile_program`` returns, so one program is shared by every thread.
+``engine.native.compile_program`` returns but the plans' caches of what follows from a set
+of fired rules (``engine.decide.Outline``), which hold values equal for every case and
+thread, so one program is shared by every thread without a lock.
 """
 
 from __future__ import annotations
