@@ -20,6 +20,7 @@ from . import codes, jsonread
 from .case_dates import iter_dates
 from .case_model import (
     EARLIEST_DATE,
+    ISO_DATE_ERROR,
     LATEST_DATE,
     MAX_AGENCIES,
     MAX_CANDIDATE_PLACEMENTS,
@@ -51,6 +52,7 @@ from .case_model import (
     StatutoryAssessmentRequest,
     View,
     Views,
+    iso_date_problem,
 )
 from .errors import CaseError
 
@@ -112,6 +114,8 @@ def _friendly(err: Any) -> str:
         return "unknown field (not part of the case model; see `sen-rules schema`)"
     if kind == "missing":
         return "required field is missing"
+    if kind == ISO_DATE_ERROR:
+        return iso_date_problem(err.get("input"))
     if kind == "too_long" and "ctx" in err and isinstance(err.get("input"), (tuple, list)):
         return (f"holds {len(err['input'])} items, more than the limit of "
                 f"{err['ctx']['max_length']} (see docs/limits-and-faults.md)")
