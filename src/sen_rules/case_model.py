@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     PrivateAttr,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from .case_dates import gather_dates, iter_dates
 
@@ -44,9 +47,49 @@ def _parse_iso_date(value: object) -> object:
     raise ValueError(f"expected a date written YYYY-MM-DD, got {type(value).__name__}")
 
 
+def iso_date_problem(value: object) -> str:
+    """The sentence for a date the model refused: the one :func:`_parse_iso_date` gives."""
+    try:
+        _parse_iso_date(value)
+    except ValueError as exc:
+        return str(exc)
+    return ISO_DATE_REFUSED  # not reached: the native check refuses what the function refuses
+
+
+ISO_DATE_ERROR = "iso_date"
+"""The error type of a date the model refused in JSON (see :func:`iso_date_problem`)."""
+ISO_DATE_REFUSED = "expected a date written YYYY-MM-DD"
+
+
+class _IsoDateSchema:
+    """What :func:`_parse_iso_date` accepts, checked by pydantic itself when the input is JSON
+    (no Python call for each date of each case): ASCII digits ``YYYY-MM-DD`` only, a day that
+    exists, in range. Any refusal is one error of type :data:`ISO_DATE_ERROR`, given the
+    function's own sentence by :func:`iso_date_problem`. Python input (a ``date``, or text in
+    a mapping given to the model directly) still goes through the function."""
+
+    @staticmethod
+    def __get_pydantic_core_schema__(source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        native = core_schema.chain_schema([
+            core_schema.str_schema(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", strict=True),
+            core_schema.date_schema(ge=EARLIEST_DATE, le=LATEST_DATE, strict=False),
+        ])
+        return core_schema.json_or_python_schema(
+            json_schema=core_schema.custom_error_schema(
+                native, custom_error_type=ISO_DATE_ERROR, custom_error_message=ISO_DATE_REFUSED),
+            python_schema=core_schema.no_info_before_validator_function(
+                _parse_iso_date, core_schema.date_schema()),
+        )
+
+    @staticmethod
+    def __get_pydantic_json_schema__(schema: CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return handler(core_schema.date_schema())
+
+
 IsoDate = Annotated[
     date,
-    BeforeValidator(_parse_iso_date),
+    _IsoDateSchema,
     Field(json_schema_extra={"format": "date", "type": "string"}),
 ]
 Identifier = Annotated[
@@ -375,23 +418,9 @@ class Case(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Case:
-        dob = self.child.date_of_birth
-        ids = [p.id for p in self.candidate_placements]
-        if len(ids) != len(set(ids)):
-            raise ValueError("candidate_placements: two candidates share an id")
-        for who, view in (("parents", self.views.parents), ("pupil", self.views.pupil)):
-            if view and view.preferred_placement and view.preferred_placement not in ids:
-                raise ValueError(
-                    f"views.{who}.preferred_placement: {view.preferred_placement!r}"
-                    " is not the id of a candidate placement"
-                )
         dates: list[date] = []
         gather_dates(self, dates)  # the dates alone, without paths: cheap when all is well
-        if min(dates) < dob:
-            for path, value in iter_dates(self):
-                if path != "child.date_of_birth" and value < dob:
-                    raise ValueError(f"{path}: {value.isoformat()} is before the date of birth")
-        self._latest_date = max(dates)  # lets check_against_date skip the walk when all is well
+        self._latest_date = check_whole_case(self, dates)
         return self
 
     def __repr__(self) -> str:
@@ -399,3 +428,28 @@ class Case(_Model):
         recorded = [name for name in type(self).model_fields
                     if name != "child" and name in self.model_fields_set]
         return f"Case(child {self.child.id}; recorded: {', '.join(recorded) or 'nothing more'})"
+
+
+def check_whole_case(case: Case, dates: list[date]) -> date:
+    """The checks that need the whole case, given every date it holds; returns the latest.
+
+    Apart from the model validator so that the fast read in :mod:`.case` runs the very same
+    checks on the dates its own walk gathers. Raises ``ValueError`` with the sentence.
+    """
+    candidates = case.candidate_placements
+    ids = {p.id for p in candidates}
+    if len(ids) != len(candidates):
+        raise ValueError("candidate_placements: two candidates share an id")
+    views = case.views
+    for who, view in (("parents", views.parents), ("pupil", views.pupil)):
+        if view and view.preferred_placement and view.preferred_placement not in ids:
+            raise ValueError(
+                f"views.{who}.preferred_placement: {view.preferred_placement!r}"
+                " is not the id of a candidate placement"
+            )
+    dob = case.child.date_of_birth
+    if min(dates) < dob:
+        for path, value in iter_dates(case):
+            if path != "child.date_of_birth" and value < dob:
+                raise ValueError(f"{path}: {value.isoformat()} is before the date of birth")
+    return max(dates)  # lets check_against_date skip the walk when all is well
