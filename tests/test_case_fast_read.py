@@ -1,12 +1,13 @@
 """The fast read of a case accepts exactly what the strict way accepts, with an equal case,
 and every input it does not take gets the strict way's own problems.
 
-The strict way is kept here as it was (:func:`strict_parse`; the model's native date check is
-compared with the validator it replaced in ``test_iso_dates.py``). Valid cases come from
-the generator and the test strategies; hostile ones are valid cases changed at random, as text
-by a small JSON writer of its own (repeated keys at any depth, escapes, odd spacing, numbers
-and strings that the strict reader refuses, bytes that are not UTF-8) and as Python data
-(values of types JSON has not, subclasses, keys that are not text, cycles, deep nesting).
+The strict way (:func:`sen_rules.case.read_strictly`) is the reference (the model's native
+date check is compared with the Python date validator in ``test_iso_dates.py``). Valid cases
+come from the generator and the test strategies; hostile ones are valid cases changed at
+random, as text by a small JSON writer of its own (repeated keys at any depth, escapes, odd
+spacing, numbers and strings that the strict reader refuses, bytes that are not UTF-8) and as
+Python data (values of types JSON has not, subclasses, keys that are not text, cycles, deep
+nesting).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import enum
 import json
 import marshal
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any
@@ -24,9 +25,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from sen_rules import jsonread
 from sen_rules.authoring.generate import generate_lines
 from sen_rules.case import (
     MAX_CASE_BYTES,
@@ -35,33 +35,18 @@ from sen_rules.case import (
     _fast_read,
     _read_data_fast,
     _read_text_fast,
-    case_error_from,
     parse_case,
+    read_strictly,
 )
 from sen_rules.errors import CaseError
 from sen_rules.testing.strategies import evaluation_inputs
 
-# ---------------------------------------------------------------------------- the old ways
+# ---------------------------------------------------------------------------- the strict way
 
 
 def strict_parse(data: Any) -> Case:
-    """``parse_case`` as it was: the strict reader, then the model."""
-    if isinstance(data, Case):
-        return data
-    try:
-        if isinstance(data, (str, bytes)):
-            jsonread.loads(data, limit=MAX_CASE_BYTES)
-            return Case.model_validate_json(data)
-        if isinstance(data, Mapping):
-            jsonread.check_data(data)
-            return Case.model_validate_json(json.dumps(dict(data), allow_nan=False))
-    except jsonread.JsonInputError as exc:
-        raise CaseError([("", f"the case is not acceptable JSON: {exc}")]) from None
-    except ValidationError as exc:
-        raise case_error_from(exc) from None
-    except (TypeError, ValueError, RecursionError) as exc:
-        raise CaseError([("", f"the case is not valid JSON data ({exc})")]) from None
-    raise CaseError([("", f"expected a JSON object, got {type(data).__name__}")])
+    """The strict way alone, which ``parse_case`` must match on every input."""
+    return data if isinstance(data, Case) else read_strictly(data)
 
 
 def shape(value: Any) -> Any:

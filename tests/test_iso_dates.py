@@ -1,7 +1,6 @@
 """The model checks an ISO date natively when it reads JSON, and takes and refuses exactly
-what the Python validator it used before took and refused, with the same sentence.
-
-That validator is kept here as it was (:func:`old_parse_iso_date`) and compared, in JSON and
+what its Python validator (:func:`sen_rules.case_model.parse_iso_date`, which still reads
+Python input) takes and refuses, with the same sentence. The two are compared, in JSON and
 in Python data, on a grid of every year, month and day form around the limits, odd spellings,
 values of other types, and random text.
 """
@@ -9,7 +8,6 @@ values of other types, and random text.
 from __future__ import annotations
 
 import json
-import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -18,32 +16,16 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from sen_rules.case import IsoDate, case_error_from
+from sen_rules.case_model import parse_iso_date
 
 
-def old_parse_iso_date(value: object) -> object:
-    """The model's date validator before the model checked dates natively."""
-    if isinstance(value, str):
-        if not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
-            raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
-        try:
-            value = date.fromisoformat(value)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a real date ({exc})") from None
-    if type(value) is date:
-        if not date(1900, 1, 1) <= value <= date(2199, 12, 31):
-            raise ValueError(f"{value.isoformat()} is outside the years 1900 to 2199")
-        return value
-    raise ValueError(f"expected a date written YYYY-MM-DD, got {type(value).__name__}")
-
-
-
-class _Old(BaseModel):
+class _PythonCheck(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
-    day: Annotated[date, BeforeValidator(old_parse_iso_date)]
-    maybe: Annotated[date, BeforeValidator(old_parse_iso_date)] | None = None
+    day: Annotated[date, BeforeValidator(parse_iso_date)]
+    maybe: Annotated[date, BeforeValidator(parse_iso_date)] | None = None
 
 
-class _New(BaseModel):
+class _NativeCheck(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
     day: IsoDate
     maybe: IsoDate | None = None
@@ -63,8 +45,8 @@ def _dates_alike(value: Any) -> None:
         for as_json in (True, False):
             if as_json and not _jsonable(value):
                 continue
-            old = _date_outcome(_Old, data, as_json)
-            assert _date_outcome(_New, data, as_json) == old, (value, as_json)
+            old = _date_outcome(_PythonCheck, data, as_json)
+            assert _date_outcome(_NativeCheck, data, as_json) == old, (value, as_json)
 
 
 def _jsonable(value: Any) -> bool:

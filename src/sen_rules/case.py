@@ -173,6 +173,12 @@ def parse_case(data: str | bytes | Mapping[str, Any] | Case) -> Case:
             quick = _read_data_fast(data, fast) if type(data) is dict else None
         if quick is not None:
             return quick
+    return read_strictly(data)
+
+
+def read_strictly(data: str | bytes | Mapping[str, Any]) -> Case:
+    """The strict way: the strict reader, then the whole model (what :func:`parse_case` falls
+    back to for anything its one-pass read does not accept, errors included)."""
     try:
         if isinstance(data, (str, bytes)):
             jsonread.loads(data, limit=MAX_CASE_BYTES)

@@ -31,7 +31,7 @@ EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
 
 
-def _parse_iso_date(value: object) -> object:
+def parse_iso_date(value: object) -> object:
     """Accept a ``date`` or an ISO ``YYYY-MM-DD`` string naming a day that exists."""
     if isinstance(value, str):
         if not _ISO_DATE.match(value):
@@ -48,9 +48,9 @@ def _parse_iso_date(value: object) -> object:
 
 
 def iso_date_problem(value: object) -> str:
-    """The sentence for a date the model refused: the one :func:`_parse_iso_date` gives."""
+    """The sentence for a date the model refused: the one :func:`parse_iso_date` gives."""
     try:
-        _parse_iso_date(value)
+        parse_iso_date(value)
     except ValueError as exc:
         return str(exc)
     return ISO_DATE_REFUSED  # not reached: the native check refuses what the function refuses
@@ -62,7 +62,7 @@ ISO_DATE_REFUSED = "expected a date written YYYY-MM-DD"
 
 
 class _IsoDateSchema:
-    """What :func:`_parse_iso_date` accepts, checked by pydantic itself when the input is JSON
+    """What :func:`parse_iso_date` accepts, checked by pydantic itself when the input is JSON
     (no Python call for each date of each case): ASCII digits ``YYYY-MM-DD`` only, a day that
     exists, in range. Any refusal is one error of type :data:`ISO_DATE_ERROR`, given the
     function's own sentence by :func:`iso_date_problem`. Python input (a ``date``, or text in
@@ -78,7 +78,7 @@ class _IsoDateSchema:
             json_schema=core_schema.custom_error_schema(
                 native, custom_error_type=ISO_DATE_ERROR, custom_error_message=ISO_DATE_REFUSED),
             python_schema=core_schema.no_info_before_validator_function(
-                _parse_iso_date, core_schema.date_schema()),
+                parse_iso_date, core_schema.date_schema()),
         )
 
     @staticmethod
