@@ -130,8 +130,14 @@ _SPACES = ["", " ", "\n  ", "\t", "\r\n", "\f", "\v", "\u00a0", "\x00"]
 
 
 @st.composite
-def hostile_texts(draw: st.DrawFn) -> str | bytes:
-    data, _ = draw(evaluation_inputs())
+def hostile_texts(draw: st.DrawFn, lines: bool = False) -> str | bytes:
+    """A valid case changed at random, as text; with ``lines``, often as a line of JSON
+    Lines (``{"case": ..., "as_of": ...}``, the keys in either order, or no ``as_of``)."""
+    data, day = draw(evaluation_inputs())
+    if lines and draw(st.integers(0, 3)):
+        item = {"case": data, "as_of": day.isoformat()}
+        data = draw(st.sampled_from([item, {"as_of": item["as_of"], "case": data},
+                                     {"case": data}]))
     doc = tree(data)
     for _ in range(draw(st.integers(0, 3))):
         _mutate(draw, doc)

@@ -206,6 +206,7 @@ class _FastRead:
     text: SchemaValidator
     data: SchemaValidator | None
     plans: ColonPlans
+    item: SchemaValidator  # a line's ``{"case": ..., "as_of": "..."}``, the case as ``text``
 
 
 @cache
@@ -214,26 +215,32 @@ def _fast_read() -> _FastRead | None:
     this does not know: every case is then read the strict way (and every dict, if only the
     data validator cannot be made)."""
     plans = colon_plans(Case)
-    text = _fast_validator(python=False)
-    if plans is None or text is None or set(Case.__private_attributes__) != {"_latest_date"}:
+    schema = _fast_case_schema(python=False)
+    if plans is None or schema is None or set(Case.__private_attributes__) != {"_latest_date"}:
         return None
-    data = _fast_validator(python=True)
+    data_schema = _fast_case_schema(python=True)
+    data = None if data_schema is None else SchemaValidator(data_schema)
     try:
         if data is not None:
             data.validate_python(_EVERY_TUPLE)
     except ValidationError:  # pydantic reused a nested model's own validator: tuples only
         data = None
-    return _FastRead(text, data, plans)
+    item = core_schema.typed_dict_schema({
+        "case": core_schema.typed_dict_field(schema),
+        "as_of": core_schema.typed_dict_field(core_schema.str_schema(strict=True),
+                                              required=False),
+    }, extra_behavior="forbid")
+    return _FastRead(SchemaValidator(schema), data, plans, SchemaValidator(item))
 
 
-def _fast_validator(python: bool) -> SchemaValidator | None:
-    """A validator of the schema :func:`_fast_schema` copies (None if it found no case check
-    to leave out): :func:`_checked` runs that check and sets the private attribute."""
+def _fast_case_schema(python: bool) -> Any:
+    """The schema :func:`_fast_schema` copies (None if it found no case check to leave out):
+    :func:`_checked` runs that check and sets the private attribute."""
     found: Counter[str] = Counter()
     schema = _fast_schema(Case.__pydantic_core_schema__, python, found)
     if found["case"] != 1 or found["post_init"] != 1:
         return None
-    return SchemaValidator(schema)
+    return schema
 
 
 def _fast_schema(schema: Any, python: bool, found: Counter[str]) -> Any:
@@ -279,17 +286,8 @@ def _read_text_fast(text: str | bytes, fast: _FastRead) -> Case | None:
     pydantic's own JSON reader too), the size limit. Deep nesting, ``NaN``, ``1e400`` or a
     huge integer are refused by the model: no field takes them.
     """
-    if type(text) is str:
-        try:
-            raw = text.encode("utf-8")
-        except UnicodeEncodeError:
-            return None
-    elif type(text) is bytes:
-        raw = text
-    else:
-        return None
-    if (len(raw) > MAX_CASE_BYTES or b"u003" in raw  # perhaps an escaped colon, \u003a
-            or _TOO_LONG_NUMBER in raw.translate(_NUMBER_CHARS)):
+    raw = _plain_bytes(text, MAX_CASE_BYTES)
+    if raw is None:
         return None
     try:
         case: Case = fast.text.validate_json(raw)
@@ -299,6 +297,54 @@ def _read_text_fast(text: str | bytes, fast: _FastRead) -> Case | None:
     if count_colons(case, fast.plans, dates) != raw.count(b":"):
         return None
     return _checked(case, dates)
+
+
+def _plain_bytes(text: str | bytes, limit: int) -> bytes | None:
+    """The UTF-8 bytes of a text the fast read may take: within ``limit``, no escape that may
+    be a colon (``\\u003a``), no number literal longer than the strict reader allows."""
+    if type(text) is str:
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+    elif type(text) is bytes:
+        raw = text
+    else:
+        return None
+    if (len(raw) > limit or b"u003" in raw
+            or _TOO_LONG_NUMBER in raw.translate(_NUMBER_CHARS)):
+        return None
+    return raw
+
+
+def read_item_fast(line: str | bytes, limit: int) -> tuple[Case, str | None] | None:
+    """A line of JSON Lines, a case or ``{"case": ..., "as_of": "..."}``, in one pass: the
+    case and the line's own date text (None if it gives none). None for any line that is
+    not valid and as the strict reader would read it (read that one the strict way, which
+    names what is wrong). The checks are those of :func:`_read_text_fast`, the wrapper's
+    keys counted with the case's."""
+    fast = _fast_read()
+    if fast is None:
+        return None
+    raw = _plain_bytes(line, limit)
+    if raw is None:
+        return None
+    if b'"case"' not in raw:
+        case = _read_text_fast(raw, fast)
+        return None if case is None else (case, None)
+    try:
+        item = fast.item.validate_json(raw)
+    except ValidationError:
+        return None
+    day: str | None = item.get("as_of")
+    dates: list[date] = []
+    colons = 1 + count_colons(item["case"], fast.plans, dates)
+    if day is not None:
+        colons += 1 + day.count(":")
+    if colons != raw.count(b":"):
+        return None
+    case = _checked(item["case"], dates)
+    return None if case is None else (case, day)
 
 
 def _read_data_fast(data: dict[str, Any], fast: _FastRead) -> Case | None:

@@ -18,17 +18,25 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .. import codes, jsonread
 from ..case import MAX_CASE_BYTES, parse_case
-from ..engine.batch import MAX_LINE_BYTES, map_with_rulebases, parse_line, split_item
+from ..engine.batch import (
+    MAX_LINE_BYTES,
+    map_with_rulebases,
+    parse_line,
+    read_line_fast,
+    split_item,
+)
 from ..engine.result import Decision, Evaluation, dumps, thaw
 from ..engine.service import evaluate_case
 from ..errors import SenRulesError
 from ..lines import iter_lines
 from ..rulebase import Rulebase
+from .impact import changed_areas, needed_areas
 
 EXAMPLES = 5
 
@@ -248,34 +256,44 @@ Change = tuple[str, Side, Side]  # an area whose decision differs: (topic, old, 
 Compared = tuple[Any, ...]
 
 
-def compare_item(rulebases: Sequence[Rulebase], task: tuple[Item, str | None, str]
+def compare_item(rulebases: Sequence[Rulebase], task: tuple[Item, str | None, str, bool]
                  ) -> Compared:
     """Evaluate one item under the old and the new rulebase; the areas whose decision differs.
 
-    Runs in a worker process when ``diff`` has workers: the item goes in, and only the
-    changes (usually none) come back.
+    Only the areas the change can affect are evaluated (:mod:`.impact`), unless the last
+    part of ``task`` says every area. Runs in a worker process when ``diff`` has workers:
+    the item goes in, and only the changes (usually none) come back.
     """
-    item, as_of, backend = task
+    item, as_of, backend, only_changed = task
     old, new = rulebases
     if not item.readable:
         return ("unreadable", f"{item.where}: {item.data}")
+    quick = read_line_fast(item.data, as_of) if item.line else None
+    if quick is None:
+        try:
+            data = parse_line(item.data) if item.line else item.data
+        except SenRulesError as exc:
+            return ("unreadable", f"{item.where}: {exc.message}")
     try:
-        data = parse_line(item.data) if item.line else item.data
-    except SenRulesError as exc:
-        return ("unreadable", f"{item.where}: {exc.message}")
-    try:
-        case, day = split_item(data, as_of)
+        case, day = quick if quick is not None else split_item(data, as_of)
         case = parse_case(case)  # once: both rulebases read the same case model
     except SenRulesError as exc:
         return ("invalid", exc.code)
-    a, b = _run(old, case, day, backend), _run(new, case, day, backend)
+    changed, need_old, need_new = _affected(old, new) if only_changed else (None, None, None)
+    a, b = _run(old, case, day, backend, need_old), _run(new, case, day, backend, need_new)
     if isinstance(a, SenRulesError) and isinstance(b, SenRulesError):
         return ("invalid", a.code)
+    if isinstance(a, SenRulesError) or isinstance(b, SenRulesError):
+        changed = None  # every area of the side that could be evaluated is a change
+        a, b = (a if isinstance(a, SenRulesError) else _run(old, case, day, backend, None),
+                b if isinstance(b, SenRulesError) else _run(new, case, day, backend, None))
     valid = a if isinstance(a, Evaluation) else b
     assert isinstance(valid, Evaluation)
     example = {"where": item.where, "case_id": valid.case_id, "as_of": valid.as_of.isoformat()}
     changes: list[Change] = []
     for topic in _topics(old, new):
+        if changed is not None and topic not in changed:
+            continue  # decided the same under both, by what it is made of
         if isinstance(a, SenRulesError):
             sa, sb = Side(None, error=a.code), _side(valid.decision(topic))
         elif isinstance(b, SenRulesError):
@@ -290,24 +308,36 @@ def compare_item(rulebases: Sequence[Rulebase], task: tuple[Item, str | None, st
     return ("compared", example, changes)
 
 
+@lru_cache(maxsize=4)
+def _affected(old: Rulebase, new: Rulebase
+              ) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The areas the change can affect, and the areas each side evaluates for them (worked
+    out once per pair of rulebases in each process)."""
+    changed = changed_areas(old, new)
+    return changed, needed_areas(old, changed), needed_areas(new, changed)
+
+
 def _topics(old: Rulebase, new: Rulebase) -> list[str]:
     return [a.id for a in new.areas] + [a.id for a in old.areas if new.area(a.id) is None]
 
 
-def _run(rulebase: Rulebase, case: Any, day: Any, backend: str) -> Evaluation | SenRulesError:
+def _run(rulebase: Rulebase, case: Any, day: Any, backend: str,
+         areas: frozenset[str] | None) -> Evaluation | SenRulesError:
     try:
-        return evaluate_case(rulebase, case, day, backend)
+        return evaluate_case(rulebase, case, day, backend, areas)
     except SenRulesError as exc:
         return exc
 
 
 def diff(old: Rulebase, new: Rulebase, items: Iterable[Item], *, as_of: str | None = None,
          backend: str = "native", progress: Callable[[], None] | None = None,
-         workers: int = 1) -> DiffReport:
+         workers: int = 1, only_changed: bool = True) -> DiffReport:
     """Evaluate every item under both rulebases and collect what changed (``workers``
-    processes share the evaluations; the report does not depend on how many)."""
+    processes share the evaluations; the report does not depend on how many). With
+    ``only_changed`` (the default) only the areas the change can affect are evaluated; the
+    report is the same either way."""
     report = DiffReport(_identity(old), _identity(new))
-    tasks = ((item, as_of, backend) for item in items)
+    tasks = ((item, as_of, backend, only_changed) for item in items)
     for result in map_with_rulebases(compare_item, tasks, (old, new), workers=workers,
                                      chunk_size=256):
         if progress is not None:

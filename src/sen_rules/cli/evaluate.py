@@ -8,8 +8,7 @@ from typing import Any
 
 from .. import codes
 from ..api import evaluate
-from ..engine.batch import MAX_LINE_BYTES, evaluate_many
-from ..engine.result import dumps
+from ..engine.batch import MAX_LINE_BYTES, evaluate_many_written
 from ..errors import BatchError
 from ..lines import iter_lines, open_input
 from ..progress import Progress
@@ -82,15 +81,15 @@ def run_jsonl(args: argparse.Namespace, rulebase: Any) -> int:
                 with Progress(None, "evaluating",
                               enabled=False if not to_file and sys.stdout.isatty() else None
                               ) as bar:
-                    results = evaluate_many(iter_lines(source, MAX_LINE_BYTES),
-                                            rulebase=rulebase, as_of=args.as_of,
-                                            backend=args.backend, workers=workers)
+                    results = evaluate_many_written(
+                        iter_lines(source, MAX_LINE_BYTES), rulebase=rulebase,
+                        as_of=args.as_of, backend=args.backend, workers=workers)
                     for result in results:
                         if result.error is not None:
                             failures += 1
                             print(f"sen-rules: line {result.index + 1}: error {result.error}",
                                   file=sys.stderr)
-                        writer.write_line(dumps(result.to_dict(), indent=None))
+                        writer.write_line(result.line)
                         done += 1
                         bar.advance()
                 writer.flush()

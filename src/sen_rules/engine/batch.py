@@ -16,10 +16,11 @@ from datetime import date
 from typing import Any, TypeVar
 
 from .. import codes, jsonread
+from ..case import read_item_fast
 from ..dates import parse_day
 from ..errors import CaseError, SenRulesError
 from ..rulebase import Rulebase
-from .result import Evaluation
+from .result import Evaluation, dumps, evaluation_json
 from .service import evaluate_case
 from .workers import MAX_WORKERS as MAX_WORKERS
 from .workers import check_workers, run_ordered
@@ -49,6 +50,14 @@ class BatchResult:
         if self.error is not None:
             out["error"] = {"code": self.error.code, "message": self.error.message}
         return out
+
+    def to_json(self, line_base: int = 1) -> str:
+        """``dumps(to_dict(line_base), indent=None)``, the evaluation's part from its kept
+        texts (:func:`.result.evaluation_json`): one line of a JSON Lines answer."""
+        if self.evaluation is None:
+            return dumps(self.to_dict(line_base), indent=None)
+        return (f'{{"line":{self.index + line_base},"ok":{"true" if self.ok else "false"},'
+                f'"evaluation":{evaluation_json(self.evaluation)}}}')
 
 
 def split_item(item: CaseInput, as_of: date | str | None) -> tuple[Any, date | str]:
@@ -83,12 +92,32 @@ def parse_line(line: str | bytes) -> Any:
         raise CaseError([("", f"{exc.reason}{where}")]) from None
 
 
+def read_line(line: str | bytes, as_of: date | str | None) -> tuple[Any, date | str]:
+    """A line's case and evaluation date: in one pass for a valid line (the case then read
+    already), else as :func:`parse_line` and :func:`split_item` read it, with their errors."""
+    quick = read_line_fast(line, as_of)
+    return quick if quick is not None else split_item(parse_line(line), as_of)
+
+
+def read_line_fast(line: str | bytes, as_of: date | str | None) -> tuple[Any, date | str] | None:
+    """A valid line's case, read, and its date (see :func:`sen_rules.case.read_item_fast`);
+    None for any other line, which only the strict way reads (and names what is wrong)."""
+    quick = read_item_fast(line, MAX_LINE_BYTES)
+    if quick is None:
+        return None
+    case, day = quick
+    if day is not None:
+        return case, day
+    return None if as_of is None else (case, as_of)
+
+
 def _evaluate_one(rulebase: Rulebase, index: int, item: CaseInput, as_of: date | str | None,
                   backend: str) -> BatchResult:
     try:
         if isinstance(item, (str, bytes)):
-            item = parse_line(item)
-        case, day = split_item(item, as_of)
+            case, day = read_line(item, as_of)
+        else:
+            case, day = split_item(item, as_of)
         return BatchResult(index, evaluate_case(rulebase, case, day, backend), None)
     except SenRulesError as exc:
         return BatchResult(index, None, exc)
@@ -166,6 +195,47 @@ def evaluate_many(
     for index, (evaluation, error) in enumerate(results):
         yield BatchResult(index, evaluation_from_json(evaluation) if evaluation else None,
                           error)
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenResult:
+    """One result already written as its JSON Lines line (:meth:`BatchResult.to_json`)."""
+
+    index: int
+    line: str
+    error: SenRulesError | None
+
+
+def evaluate_many_written(
+    items: Iterable[CaseInput],
+    *,
+    rulebase: Rulebase,
+    as_of: date | str | None = None,
+    backend: str = "native",
+    workers: int = 1,
+    chunk_size: int = 64,
+) -> Iterator[WrittenResult]:
+    """As :func:`evaluate_many`, each result written as its line where it was evaluated:
+    with workers, only the text crosses back, and nothing is rebuilt to be written again
+    (what ``sen-rules evaluate --jsonl`` writes)."""
+    check_workers(workers)
+    if workers == 1:
+        for index, item in enumerate(items):
+            yield _written(_evaluate_one(rulebase, index, item, as_of, backend))
+        return
+    tasks = ((item, as_of, backend) for item in items)
+    yield from run_ordered(_written_task, tasks, workers=workers, setup=_worker_setup,
+                           setup_args=(rulebase,), chunk_size=chunk_size)
+
+
+def _written(result: BatchResult) -> WrittenResult:
+    return WrittenResult(result.index, result.to_json(), result.error)
+
+
+def _written_task(rulebase: Rulebase, index: int,
+                  task: tuple[Any, date | str | None, str]) -> WrittenResult:
+    item, as_of, backend = task
+    return _written(_evaluate_one(rulebase, index, item, as_of, backend))
 
 
 def evaluation_from_json(text: str) -> Evaluation:

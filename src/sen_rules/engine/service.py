@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any, Literal, TypeVar, cast
 from weakref import WeakKeyDictionary
@@ -20,7 +21,7 @@ from ..errors import CaseError, SenRulesError
 from ..rulebase import Epoch, Rulebase
 from . import durable
 from .decide import decide
-from .native import Env, Matches, Program, compile_program, match_native
+from .native import AreaProgram, Env, Matches, Program, compile_program, match_native
 from .result import Evaluation
 
 Backend = Literal["native", "durable"]
@@ -141,11 +142,32 @@ def match(rulebase: Rulebase, program: Program, env: Env, backend: str) -> Match
 
 
 def evaluate_case(rulebase: Rulebase, case: Case | Mapping[str, Any] | str | bytes,
-                  as_of: date | str, backend: str = "native") -> Evaluation:
+                  as_of: date | str, backend: str = "native",
+                  areas: frozenset[str] | None = None) -> Evaluation:
+    """The evaluation of a case; with ``areas``, of those areas alone (which must hold
+    every area whose decision one of them uses): what ``sen-rules diff`` needs of the areas
+    a change can affect."""
     check_backend(backend)
     valid, day, epoch = prepare(rulebase, case, as_of)
-    program = compiled(rulebase).program(epoch)
+    if areas is None:
+        program = compiled(rulebase).program(epoch)
+    else:
+        program = compiled(rulebase).derived(epoch, "areas " + " ".join(sorted(areas)),
+                                             lambda whole: _only(whole, areas))
     env = Env(valid, day)
     matches = match(rulebase, program, env, backend)
     env.vars.clear()
     return decide(program, env, matches)
+
+
+def _only(program: Program, areas: frozenset[str]) -> Program:
+    """The program of some areas: their decisions are made as in the whole program."""
+    missing = {u for ap in program.areas if ap.area.id in areas for u in ap.area.uses} - areas
+    if missing:
+        raise ValueError(f"the areas use decisions of areas not given: {sorted(missing)}")
+
+    def kept(aps: tuple[AreaProgram, ...]) -> tuple[AreaProgram, ...]:
+        return tuple(ap for ap in aps if ap.area.id in areas)
+
+    return replace(program, areas=kept(program.areas), order=kept(program.order),
+                   observed=kept(program.observed))

@@ -203,8 +203,7 @@ def _parse_line(number: int, raw: bytes | None, limits: Limits) -> Any:
 
 
 def _dump(result: BatchResult) -> bytes:
-    return (json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False,
-                       separators=(",", ":")) + "\n").encode("utf-8")
+    return (result.to_json() + "\n").encode("utf-8")
 
 
 @router.post("/evaluate/batch", summary="Evaluate a stream of cases (JSON Lines)",
