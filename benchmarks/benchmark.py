@@ -1,6 +1,7 @@
 """Benchmark: the speed and memory figures the project aims at, measured in one run.
 
     python benchmarks/benchmark.py [--cases 2000] [--repeat 5] [--memory-evaluations 1000000]
+                                   [--generate 10000] [--diff 100000] [--jsonl 1000000]
 
 Prints, for every area of the bundled rules, cases per second and the ratio to the
 hand-written reference (tests/reference/policy.py) of: the native backend (decisions with
@@ -9,9 +10,11 @@ strict validation included), validation alone, and ``explain`` (the full trace, 
 its JSON); the targets beside them, marked met or not. Then the rulebase load time, the
 side by side with other rule engines on two areas (benchmarks/peers.py: GoRules zen,
 rule-engine; needs the ``bench`` extra), peak memory after each phase, and memory growth
-over many evaluations. Every timed run is taken in turn in each round and the least CPU
-time kept, so load on a shared machine moves the figures alike and the ratios hold. Not a
-test: nothing asserts a time.
+over many evaluations. Last, the author tools and the batch command at corpus size
+(benchmarks/tools.py: ``generate-cases``, ``diff`` with workers, ``evaluate --jsonl`` at 1
+and 2 workers with the memory of the process tree; 0 skips one). Every timed run is
+taken in turn in each round and the least CPU time kept, so load on a shared machine moves
+the figures alike and the ratios hold. Not a test: nothing asserts a time.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.reference
 
 import peers  # noqa: E402
+import tools  # noqa: E402
 from tests.reference import policy as reference  # noqa: E402
 from tests.reference.engine_view import differences, summarise  # noqa: E402
 
@@ -222,6 +226,7 @@ def main() -> None:
     parser.add_argument("--durable-memory-evaluations", type=int, default=100_000)
     parser.add_argument("--peer-cases", type=int, default=2000,
                         help="cases for the side-by-side with other engines (0: skip)")
+    tools.add_options(parser)
     args = parser.parse_args()
 
     fresh_ms, again_ms = load_times(args.repeat)
@@ -247,6 +252,9 @@ def main() -> None:
     print()
     memory_loops(args, rulebase, data)
     print(f"peak memory (max RSS) of this run: {peak_mb():.0f} MB")
+    if args.generate > 0 or args.diff > 0 or args.jsonl > 0:
+        print()  # wall time of the commands as a user runs them, in child processes
+        tools.report(args)
 
 
 if __name__ == "__main__":
