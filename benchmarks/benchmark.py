@@ -10,7 +10,8 @@ strict validation included), validation alone, and ``explain`` (the full trace, 
 its JSON); the targets beside them, marked met or not. Then the rulebase load time, the
 side by side with other rule engines on two areas (benchmarks/peers.py: GoRules zen,
 rule-engine; needs the ``bench`` extra), peak memory after each phase, and memory growth
-over many evaluations. Last, the author tools and the batch command at corpus size
+over many evaluations, how the cost grows with the number of cases, rules and candidates
+(benchmarks/growth.py). Last, the author tools and the batch command at corpus size
 (benchmarks/tools.py: ``generate-cases``, ``diff`` with workers, ``evaluate --jsonl`` at 1
 and 2 workers with the memory of the process tree; 0 skips one). Every timed run is
 taken in turn in each round and the least CPU time kept, so load on a shared machine moves
@@ -37,6 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.reference
 
+import growth  # noqa: E402
 import peers  # noqa: E402
 import tools  # noqa: E402
 from tests.reference import policy as reference  # noqa: E402
@@ -226,6 +228,8 @@ def main() -> None:
     parser.add_argument("--durable-memory-evaluations", type=int, default=100_000)
     parser.add_argument("--peer-cases", type=int, default=2000,
                         help="cases for the side-by-side with other engines (0: skip)")
+    parser.add_argument("--growth-cases", type=int, default=1000,
+                        help="cases for how the cost grows (0: skip)")
     tools.add_options(parser)
     args = parser.parse_args()
 
@@ -252,6 +256,9 @@ def main() -> None:
     print()
     memory_loops(args, rulebase, data)
     print(f"peak memory (max RSS) of this run: {peak_mb():.0f} MB")
+    if args.growth_cases > 0:
+        print()
+        growth.report(args.growth_cases, args.repeat, args.seed)
     if args.generate > 0 or args.diff > 0 or args.jsonl > 0:
         print()  # wall time of the commands as a user runs them, in child processes
         tools.report(args)
