@@ -405,7 +405,14 @@ def traced_evaluation(program: Program, case: Case, as_of: date
     observer = TraceObserver(program)
     env = Env(case, as_of, observer)
     observer.env = env
-    matches = match_observed(program, env)
-    env.vars.clear()
-    evaluation = decide(program, env, matches)
-    return observer.finish(case, as_of), matches, evaluation
+    try:
+        matches = match_observed(program, env)
+        env.vars.clear()
+        evaluation = decide(program, env, matches)
+        trace = observer.finish(case, as_of)
+    finally:
+        # the observer and its state refer to each other: without this, a trace lives
+        # until the cyclic garbage collector finds it, and every collection on the way
+        # walks it, instead of being freed with the explanation
+        observer.env = env.observer = None
+    return trace, matches, evaluation
