@@ -7,8 +7,8 @@ Prints, for every area of the bundled rules, cases per second and the ratio to t
 hand-written reference (tests/reference/policy.py) of: the native backend (decisions with
 provenance), the durable backend, the caller's path (JSON text in, decisions JSON out,
 strict validation included), validation alone, and ``explain`` (the full trace, and with
-its JSON); the targets beside them, marked met or not. Then the rulebase load time, the
-side by side with other rule engines on two areas (benchmarks/peers.py: GoRules zen,
+its JSON, full and compact); the targets beside them, marked met or not. Then the rulebase
+load time, the side by side with other rule engines on two areas (benchmarks/peers.py: GoRules zen,
 rule-engine; needs the ``bench`` extra), peak memory after each phase, and memory growth
 over many evaluations, how the cost grows with the number of cases, rules and candidates
 (benchmarks/growth.py). Last, the author tools and the batch command at corpus size
@@ -140,7 +140,7 @@ def evaluation_table(args: argparse.Namespace, rulebase: sen_rules.Rulebase,
     def explained(form: str | None) -> Callable[[Any, date], object]:
         def go(c: Any, d: date) -> object:
             e = explain(c, as_of=d, rulebase=rulebase, counterfactuals=False)
-            return e if form is None else e.to_json(indent=None)
+            return e if form is None else e.to_json(indent=None, form=form)
         return go
 
     runs = [
@@ -154,11 +154,12 @@ def evaluation_table(args: argparse.Namespace, rulebase: sen_rules.Rulebase,
         ("native few", over(few, evaluate("native"))),
         ("explain", over(few, explained(None))),
         ("explain json", over(few, explained("full"))),
+        ("explain compact", over(few, explained("compact"))),
     ]
     t = rounds(runs, args.repeat)
-    size = {"full": statistics.mean(len(explain(
-        c, as_of=d, rulebase=rulebase, counterfactuals=False).to_json(indent=None))
-        for c, d in few) / 1024}
+    size = {form: statistics.mean(len(explain(
+        c, as_of=d, rulebase=rulebase, counterfactuals=False).to_json(indent=None, form=form))
+        for c, d in few) / 1024 for form in ("full", "compact")}
     ref, few_s = t["reference"], t["native few"]
     print(f"{'what (all ' + str(len(rulebase.areas)) + ' areas)':<62}{'cases/s':>9}"
           f"{'ratio':>9}  target")
@@ -176,6 +177,8 @@ def evaluation_table(args: argparse.Namespace, rulebase: sen_rules.Rulebase,
          t["explain"] / few_s, f"<= {TARGETS['explain']:.0f}x evaluate"),
         (f"explain + JSON, full ({size['full']:.0f} KB a case)", t["explain json"],
          len(few), t["explain json"] / few_s, "vs evaluate"),
+        (f"explain + JSON, compact ({size['compact']:.0f} KB a case)", t["explain compact"],
+         len(few), t["explain compact"] / few_s, "vs evaluate"),
     ]
     for name, seconds, count, ratio, target in rows:
         shown = "" if ratio is None else f"{ratio:.2f}x"

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..explain import explain
 from .common import (
+    CommandError,
     add_as_of_option,
     add_backend_option,
     add_case_argument,
@@ -35,7 +36,12 @@ def register(sub: Any) -> None:
     add_format_option(p)
     p.add_argument("--full", action="store_true",
                    help="the full trace: every rule, every part of every condition, every "
-                   "value (text format; the JSON always holds the full trace)")
+                   "value (text format; the JSON holds the full trace, or with --compact the "
+                   "compact form)")
+    p.add_argument("--compact", action="store_true",
+                   help="with --format json, the compact form: rules by id and version, "
+                   "quotes, titles and condition texts left to the rulebase (its sha256 is "
+                   "in the JSON), only the nodes the engine evaluated")
     p.add_argument("--no-counterfactuals", action="store_true",
                    help="do not search for the changes that would change each decision")
     add_out_option(p)
@@ -44,8 +50,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.compact and args.format != "json":
+        raise CommandError("--compact is a form of the JSON: use it with --format json")
     text, options = read_case(args)
     result = explain(text, **options, counterfactuals=not args.no_counterfactuals)
-    write_output(result.to_json() if args.format == "json" else
-                 result.to_text(full=args.full), args.out)
+    write_output(result.to_json(form="compact" if args.compact else "full")
+                 if args.format == "json" else result.to_text(full=args.full), args.out)
     return 0

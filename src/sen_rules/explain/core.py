@@ -15,6 +15,7 @@ from ..engine.service import check_backend, compiled, match, prepare
 from ..loading.bundled import bundled_rulebase
 from ..reports.chain import not_applicable_words
 from ..rulebase import Rulebase
+from .compact import FORMS, evaluation_to_compact, trace_to_compact
 from .counterfactual import Counterfactual, SearchSummary, find_counterfactuals
 from .reasons import also_not_met, why_false
 from .text import render_explanation, render_summary
@@ -83,14 +84,24 @@ class Explanation:
     counterfactuals: tuple[Counterfactual, ...]
     searched: tuple[SearchSummary, ...] = ()  # how much was searched, per decision
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, form: str = "full") -> dict[str, Any]:
+        """The explanation as data: ``full`` (every text, for a reader without the rulebase)
+        or ``compact`` (what the case made of the rulebase, naming rules by id and version:
+        :mod:`explain.compact`)."""
+        if form not in FORMS:
+            raise ValueError(f"form must be one of {', '.join(FORMS)}, not {form!r}")
+        compact = form == "compact"
+        head: dict[str, Any] = {"form": "compact"} if compact else {}
         return {
+            **head,
             "rulebase": self.rulebase.identity(),
             "as_of": self.as_of.isoformat(),
             "case_id": self.case.child.id,
             "backend": self.backend,
-            "evaluation": self.evaluation.to_dict(),
-            "trace": trace_to_dict(self.trace, self.evaluation),
+            "evaluation": (evaluation_to_compact(self.evaluation) if compact
+                           else self.evaluation.to_dict()),
+            "trace": (trace_to_compact(self.trace) if compact
+                      else trace_to_dict(self.trace, self.evaluation)),
             "counterfactuals": [c.to_dict() for c in self.counterfactuals],
             "counterfactual_search": [
                 {"topic": s.topic, "single_changes_tried": s.singles, "pairs_tried": s.pairs,
@@ -104,8 +115,9 @@ class Explanation:
         return (f"Explanation(case {self.case.child.id} on {self.as_of.isoformat()}, "
                 f"{self.backend}: {outcomes}; {len(self.counterfactuals)} counterfactuals)")
 
-    def to_json(self, indent: int | None = 2) -> str:
-        return dumps(self.to_dict(), indent=indent)
+    def to_json(self, indent: int | None = 2, form: str = "full") -> str:
+        """Deterministic JSON of :meth:`to_dict` in ``form`` (``full`` or ``compact``)."""
+        return dumps(self.to_dict(form), indent=indent)
 
     def to_text(self, full: bool = False) -> str:
         """For a person: the summary of each decision, or with ``full`` the whole trace."""

@@ -10,6 +10,7 @@ its own condition (nested under the definition's title).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -189,7 +190,9 @@ class _Why(Visitor[list[Reason]]):
     holds: bool
 
     def __init__(self, explainer: _Explainer) -> None:
-        self.x = explainer
+        # a weak reference: the explainer holds its readings, and a cycle would keep the
+        # trace it reads alive until the cyclic garbage collector walks it
+        self.x: _Explainer = weakref.proxy(explainer)
 
     def visit_BoolOp(self, e: ir.BoolOp, node: Node) -> list[Reason]:
         """The first part that decided (the failing part of an ``and``, the holding part

@@ -106,10 +106,13 @@ class TraceObserver(Observer):
             if type(parent) is _Quantified and parent.got:
                 self._bind_item(parent, len(parent.got) - 1, env)
         frame: _Frame
-        if isinstance(node, ir.DefinitionRef):
+        kind = type(node)
+        if kind is ir.DefinitionRef:
+            assert isinstance(node, ir.DefinitionRef)
             key = self.rulebase.definition_key(node.name, area)
             frame = _Defined(node, area, evaluated, key, self.rulebase.definitions[key])
-        elif isinstance(node, ir.Quantifier):
+        elif kind is ir.Quantifier:
+            assert isinstance(node, ir.Quantifier)
             frame = _Quantified(node, area, evaluated,
                                 self.bindings.get(node.variable, _UNSET))
         elif self.free:  # frames never leave the observer: they are used again
@@ -140,16 +143,29 @@ class TraceObserver(Observer):
             if type(parent) is _Quantified and parent.got:
                 self._bind_item(parent, len(parent.got) - 1, env)
             n = Node(node, area, value, parent.inner)
-        else:
-            n = Node(node, area, value, True)
-        if isinstance(node, ir.FieldRef):
-            n.reads = tuple(field_reads(node, env, self.bindings))
-        elif isinstance(node, ir.DecisionRef):
-            n.decision = (node.area, node.field)
-        if stack:
             parent.got.append(n)
         else:
+            n = Node(node, area, value, True)
             self.roots.append(n)
+        kind = type(node)
+        if kind is ir.FieldRef:
+            assert isinstance(node, ir.FieldRef)
+            n.reads = self._reads(node, value, env)
+        elif kind is ir.DecisionRef:
+            assert isinstance(node, ir.DecisionRef)
+            n.decision = (node.area, node.field)
+
+    def _reads(self, node: ir.FieldRef, value: Any, env: Env) -> tuple[tuple[str, Any], ...]:
+        """What a field reference read (:func:`field_reads`); a read that goes through no
+        list and found a value read exactly that value, at its path, so the path is all
+        there is to work out."""
+        if value is None or True in node.through_list:
+            return tuple(field_reads(node, env, self.bindings))
+        tail = ".".join(node.path)
+        if node.root == "case":
+            return ((tail, value),)
+        root = self.bindings.get(node.root, node.root)
+        return ((f"{root}.{tail}" if root and tail else root or tail, value),)
 
     def area(self, program: Any, env: Env) -> None:
         self._close_area()
@@ -389,7 +405,14 @@ def traced_evaluation(program: Program, case: Case, as_of: date
     observer = TraceObserver(program)
     env = Env(case, as_of, observer)
     observer.env = env
-    matches = match_observed(program, env)
-    env.vars.clear()
-    evaluation = decide(program, env, matches)
-    return observer.finish(case, as_of), matches, evaluation
+    try:
+        matches = match_observed(program, env)
+        env.vars.clear()
+        evaluation = decide(program, env, matches)
+        trace = observer.finish(case, as_of)
+    finally:
+        # the observer and its state refer to each other: without this, a trace lives
+        # until the cyclic garbage collector finds it, and every collection on the way
+        # walks it, instead of being freed with the explanation
+        observer.env = env.observer = None
+    return trace, matches, evaluation
