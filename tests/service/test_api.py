@@ -132,6 +132,13 @@ def test_explain_matches_the_library(client: httpx.Client) -> None:
     with_changes = client.post("/v1/explain", params={"counterfactuals": "true"},
                                json=body("school-action")).json()
     assert with_changes["counterfactuals"]
+    compact = client.post("/v1/explain", params={"form": "compact"},
+                          json=body("complex-needs-referral"))
+    assert compact.status_code == 200
+    assert compact.text == library.to_json(form="compact") + "\n"
+    assert len(compact.text) < len(response.text) / 2
+    assert_problem(client.post("/v1/explain", params={"form": "short"},
+                               json=body("complex-needs-referral")), 400, "SR708")
 
 
 def test_batch_streams_results_and_reports_bad_lines(

@@ -115,6 +115,21 @@ class Explanation(_Open):
     counterfactuals: list[dict[str, Any]]
 
 
+class CompactExplanation(_Open):
+    """The same explanation without what the rulebase holds (``sen-rules explain --format
+    json --compact``): rules, definitions and nodes named by id, version and key under the
+    rulebase's sha256 (docs/auditing.md, "The compact JSON form")."""
+
+    form: Literal["compact"]
+    rulebase: RulebaseIdentity
+    as_of: str
+    case_id: str
+    backend: str
+    evaluation: dict[str, Any]
+    trace: dict[str, Any]
+    counterfactuals: list[dict[str, Any]]
+
+
 class DecisionRecord(_Open):
     """A sealed decision record (``sen-rules record``)."""
 

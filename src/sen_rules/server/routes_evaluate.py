@@ -8,7 +8,7 @@ import time
 from collections.abc import AsyncIterator
 from datetime import date
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from starlette.requests import Request
@@ -94,19 +94,23 @@ async def evaluate_one(request: Request) -> Response:
 
 @router.post("/explain", summary="Explain the decisions of one case", response_model=None,
              openapi_extra=_body_doc(models.EvaluateRequest),
-             responses=_answers(models.Explanation))
+             responses=_answers(models.Explanation | models.CompactExplanation))
 async def explain(request: Request, counterfactuals: Annotated[bool, Query(
         description="also search for the smallest changes that would change each "
-        "decision (slower; bounded by the time limit)")] = False) -> Response:
+        "decision (slower; bounded by the time limit)")] = False,
+        form: Annotated[Literal["full", "compact"], Query(
+            description="compact: without what the rulebase holds (titles, quotes, "
+            "condition texts), named by rule id and version")] = "full") -> Response:
     """Every rule of every area in play: whether it fired, the values it read, why not,
-    as ``sen-rules explain --format json``. Scope ``evaluate``."""
+    as ``sen-rules explain --format json`` (``--compact`` with ``form=compact``). Scope
+    ``evaluate``."""
     client_of(request, "evaluate")
     case, as_of, backend = read_request(await json_body(request))
     rulebase = loaded_of(request).rulebase
     result = await in_thread(request, lambda: explain_case(
         case, as_of=as_of, rulebase=rulebase, backend=backend,
         counterfactuals=counterfactuals))
-    return _json(result.to_json())
+    return _json(result.to_json(form=form))
 
 
 @router.post("/records", summary="Decide a case and make its sealed record",
