@@ -137,6 +137,10 @@ def test_explain_matches_the_library(client: httpx.Client) -> None:
     assert compact.status_code == 200
     assert compact.text == library.to_json(form="compact") + "\n"
     assert len(compact.text) < len(response.text) / 2
+    answer = client.get("/openapi.json").json()["paths"]["/v1/explain"]["post"]["responses"]
+    shapes = json.dumps(answer["200"])
+    assert "#/components/schemas/Explanation" in shapes
+    assert "#/components/schemas/CompactExplanation" in shapes
     assert_problem(client.post("/v1/explain", params={"form": "short"},
                                json=body("complex-needs-referral")), 400, "SR708")
 

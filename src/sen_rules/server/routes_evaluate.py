@@ -38,7 +38,9 @@ def _body_doc(model: type[Any], media: str = JSON) -> dict[str, Any]:
         media: {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}}
 
 
-def _answers(model: type[Any] | None, media: str = JSON, *extra: int) -> dict[int | str, Any]:
+def _answers(model: Any, media: str = JSON, *extra: int) -> dict[int | str, Any]:
+    """The documented answers of a route: its 200 model (a model class or a union of them)
+    and the problems every route can give."""
     codes = {400, 401, 403, 413, 415, 422, *extra}
     out: dict[int | str, Any] = {code: {"model": models.ProblemDetail,
                                         "content": {"application/problem+json": {}}}
