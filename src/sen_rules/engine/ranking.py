@@ -35,6 +35,9 @@ _TIER_SENTENCE = {PREFERRED: "meets every check", LESS: "has a check not met",
                   UNKNOWN: "has a check to be assessed"}
 
 
+Standing = tuple[tuple[int, ...], tuple[int, ...], dict[str, Any]]  # checks, scores, row
+
+
 @dataclass(frozen=True, slots=True)
 class RankedCandidate:
     index: int
@@ -75,7 +78,9 @@ class Ranker:
         self.has_tier = bool(ranking.checks)
         self.criteria_in_words = tuple(MappingProxyType({"id": n, "words": self.words[n]})
                                        for n in self.ids)
-        self.rows: dict[tuple[tuple[int, ...], tuple[int, ...]], dict[str, Any]] = {}
+        # a candidate's checks, scores and row, by the names of its conditions that held
+        self.patterns: dict[frozenset[str], Standing] = {}
+        self.layers: dict[tuple[tuple[int, ...], ...], dict[int, int]] = {}  # pareto
         # each check and criterion with the names its two conditions are matched under
         self.checks = tuple((c, f"{c.id}:prefer", f"{c.id}:over") for c in ranking.checks)
         self.criteria = tuple((c, f"{c.id}:prefer", f"{c.id}:over") for c in ranking.criteria)
@@ -98,41 +103,66 @@ class Ranker:
     def say(self, names: Sequence[str]) -> str:
         return "; ".join(f"“{self.words[n]}”" for n in names)
 
-    def row(self, r: RankedCandidate) -> dict[str, Any]:
-        """A candidate's row of the ranking table, but for its rank, id and name."""
-        key = (r.checks, r.scores)
-        found = self.rows.get(key)
+    def held(self, held: frozenset[str], index: int) -> Standing:
+        """The checks, scores and row of a candidate whose conditions named ``held`` held
+        (``index`` only words an error). Kept per set of names: the answer is the same for
+        every candidate and case with that set."""
+        found = self.patterns.get(held)
         if found is None:
-            pairs = list(zip(self.ranking.checks, r.checks, strict=True))
-            found = {
-                "checks": MappingProxyType({c.id: CHECK_WORDS[v] for c, v in pairs}),
-                "shortfalls": tuple(c.id for c, v in pairs if v == LESS),
-                "not_known": tuple(c.id for c, v in pairs if v == UNKNOWN),
-                "shortfalls_in_words": tuple(self.words[c.id] for c, v in pairs if v == LESS),
-                "to_be_assessed": tuple(self.words[c.id] for c, v in pairs if v == UNKNOWN),
-                "criteria": MappingProxyType({n: self.place(n, v) for n, v in
-                                              zip(self.ids, r.scores, strict=True)}),
-            }
-            if len(self.rows) < MAX_PATTERNS:
-                self.rows[key] = found  # equal to what any other thread would keep
+            elements = frozenset((name, index) for name in held)
+            checks = _places(self.checks, index, elements)
+            scores = ((self.tier(checks),) if self.has_tier else ()) + _places(
+                self.criteria, index, elements)
+            found = (checks, scores, self.row(checks, scores))
+            if len(self.patterns) < MAX_PATTERNS:
+                self.patterns[held] = found  # equal to what any other thread would keep
+        return found
+
+    def row(self, checks: tuple[int, ...], scores: tuple[int, ...]) -> dict[str, Any]:
+        """A candidate's row of the ranking table, but for its rank, id and name."""
+        pairs = list(zip(self.ranking.checks, checks, strict=True))
+        return {
+            "checks": MappingProxyType({c.id: CHECK_WORDS[v] for c, v in pairs}),
+            "shortfalls": tuple(c.id for c, v in pairs if v == LESS),
+            "not_known": tuple(c.id for c, v in pairs if v == UNKNOWN),
+            "shortfalls_in_words": tuple(self.words[c.id] for c, v in pairs if v == LESS),
+            "to_be_assessed": tuple(self.words[c.id] for c, v in pairs if v == UNKNOWN),
+            "criteria": MappingProxyType({n: self.place(n, v) for n, v in
+                                          zip(self.ids, scores, strict=True)}),
+        }
+
+    def pareto_layers(self, ranked: list[RankedCandidate]) -> dict[int, int]:
+        """:func:`_pareto_layers`, kept per sequence of scores (they take few values)."""
+        key = tuple(r.scores for r in ranked)
+        found = self.layers.get(key)
+        if found is None:
+            found = _pareto_layers(ranked, 1 if self.has_tier else 0)
+            if len(self.layers) < MAX_PATTERNS:
+                self.layers[key] = found  # read only, equal for every thread
         return found
 
 
-MAX_PATTERNS = 4096  # rows kept per ranking
+MAX_PATTERNS = 4096  # standings and layers kept per ranking
+_NONE_HELD: frozenset[str] = frozenset()
 
 
 def rank(names: Ranker, candidates: Sequence[Any], elements: frozenset[tuple[str, int]],
          policy: str) -> dict[str, Any]:
     """Rank candidates; returns the placement decision's details, already read-only."""
+    held: dict[int, set[str]] = {}
+    for name, index in elements:
+        held.setdefault(index, set()).add(name)
     ranked: list[RankedCandidate] = []
+    rows: list[dict[str, Any]] = []
     for i, cand in enumerate(candidates):
-        checks = _places(names.checks, i, elements)
-        scores = ((names.tier(checks),) if names.has_tier else ()) + _places(
-            names.criteria, i, elements)
+        names_held = held.get(i)
+        checks, scores, row = names.held(
+            frozenset(names_held) if names_held else _NONE_HELD, i)
         ranked.append(RankedCandidate(i, str(cand.id), str(cand.name), checks, scores))
+        rows.append(row)
 
     if policy == "pareto":
-        layers = _pareto_layers(ranked, 1 if names.has_tier else 0)
+        layers = names.pareto_layers(ranked)
         order = sorted(ranked, key=lambda r: (layers[r.index], r.scores, r.id))
         rank_of = {r.index: layers[r.index] + 1 for r in ranked}
     else:
@@ -145,7 +175,7 @@ def rank(names: Ranker, candidates: Sequence[Any], elements: frozenset[tuple[str
             rank_of[r.index] = current
 
     table = tuple(MappingProxyType({"rank": rank_of[r.index], "candidate": r.id,
-                                    "name": r.name, **names.row(r)}) for r in order)
+                                    "name": r.name, **rows[r.index]}) for r in order)
     steps = tuple(MappingProxyType(_step(a, b, names, rank_of, policy, order))
                   for a, b in zip(order, order[1:], strict=False))
     return {
