@@ -2,13 +2,14 @@
 
 These functions are *mechanisms*, not policy: every choice the law leaves open (the
 29 February convention, the academic-year boundary, the prescribed days, the school
-leaving day) is a parameter whose value lives in the rulebase settings. Dates use
-python-dateutil's ``relativedelta`` for calendar arithmetic.
+leaving day) is a parameter whose value lives in the rulebase settings. Calendar
+arithmetic follows python-dateutil's ``relativedelta`` (month ends clip).
 """
 
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -186,8 +187,18 @@ def compulsory_school_age_end(dob: date, conv: DateConventions) -> date:
 
 @lru_cache(maxsize=65536)
 def add_duration(d: date, years: int = 0, months: int = 0, weeks: int = 0, days: int = 0) -> date:
-    """Calendar arithmetic: month ends clip (31 January + 1 month = 28/29 February)."""
-    return d + relativedelta(years=years, months=months, weeks=weeks, days=days)
+    """Calendar arithmetic: month ends clip (31 January + 1 month = 28/29 February).
+
+    The months first, then the days, as ``d + relativedelta(...)`` does (the same dates
+    and the same errors: ValueError off the calendar's years, OverflowError past its
+    days), without building a ``relativedelta`` for every date."""
+    if years or months:
+        year, month = divmod(d.year * 12 + d.month - 1 + years * 12 + months, 12)
+        month += 1
+        d = d.replace(year=year, month=month, day=min(d.day, monthrange(year, month)[1]))
+    if weeks or days:
+        d = d + timedelta(days=weeks * 7 + days)
+    return d
 
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)

@@ -236,7 +236,8 @@ class Compiler(Visitor[Fn]):
         if e.op == "and":
             if len(fns) == 2:
                 f1, f2 = fns
-                return lambda env: bool(f1(env)) and bool(f2(env))
+                # True or False by truth, as bool() of each would give, without two calls
+                return lambda env: True if f1(env) and f2(env) else False  # noqa: SIM210
 
             def and_(env: Env) -> bool:
                 for f in fns:  # noqa: SIM110 - a plain loop is faster than all() on a generator
@@ -247,7 +248,7 @@ class Compiler(Visitor[Fn]):
             return and_
         if len(fns) == 2:
             g1, g2 = fns
-            return lambda env: bool(g1(env)) or bool(g2(env))
+            return lambda env: True if g1(env) or g2(env) else False  # noqa: SIM210
 
         def or_(env: Env) -> bool:
             for f in fns:  # noqa: SIM110 - a plain loop is faster than any() on a generator

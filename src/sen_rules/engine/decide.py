@@ -37,6 +37,7 @@ from .result import (
     SettingUsed,
     VersionChoice,
     freeze,
+    read_only,
 )
 
 _ALWAYS = InForce()
@@ -81,6 +82,8 @@ def resolve(area: Area, matched: list[Rule]) -> tuple[list[Rule], list[Rule]]:
 
 
 def _details(ap: AreaProgram, area: Area, winners: list[Rule], env: Env) -> dict[str, Any]:
+    if len(winners) == 1:  # one value per name: each way of combining keeps it
+        return {name: _value(fn(env)) for name, fn in ap.details.get(winners[0].key, {}).items()}
     collected: dict[str, list[Any]] = {}
     for rule in winners:
         for name, fn in ap.details.get(rule.key, {}).items():
@@ -106,8 +109,10 @@ class AreaPlan:
         "area",
         "area_settings",
         "code",
+        "condition",
         "dating",
         "finding_rules",
+        "groups",
         "in_force",
         "keys",
         "labels",
@@ -177,12 +182,23 @@ class AreaPlan:
         self.keys = frozenset(key for key, _ in ap.rules)
         # what a decision is, given which of the area's rules fired (see Outline)
         self.outlines: dict[frozenset[str], Outline] = {}
+        self.groups: dict[frozenset[tuple[str, str]], Reads] = {}  # see grouped()
+        self.condition = (("", "") if area.applies_when is None  # in words, as written
+                          else (words(area.applies_when), canonical(area.applies_when)))
         # why the area does not apply, when that is the same for every case (its
         # condition reads no decision)
         self.not_applying = (
-            NotApplicable(area.id, area.title, words(area.applies_when),
-                          canonical(area.applies_when), ())
+            NotApplicable(area.id, area.title, *self.condition, ())
             if area.applies_when is not None and not self.applies_reads.decisions else None)
+
+    def grouped(self, reads: frozenset[tuple[str, str]]) -> Reads:
+        """:func:`_grouped`, kept per set of fields read (there are few)."""
+        found = self.groups.get(reads)
+        if found is None:
+            found = _grouped(self.rulebase, reads)
+            if len(self.groups) < MAX_OUTLINES:
+                self.groups[reads] = found  # a value equal to any other thread's
+        return found
 
     def outline(self, fired: frozenset[str]) -> Outline:
         """The parts of the decision that follow from which of the area's rules fired.
@@ -219,7 +235,7 @@ def _basis(topic: str, title: str, value: DecisionValue,
         return DecisionBasis(topic, title, False, None, None, _EMPTY, ())
     details = {k: v for k, v in value.details.items() if k in fields}
     return DecisionBasis(topic, title, True, value.outcome, decision.outcome_label,
-                         freeze(details) if details else _EMPTY, decision.deciding)
+                         read_only(details) if details else _EMPTY, decision.deciding)
 
 
 Reads = tuple[tuple[str, str, frozenset[str]], ...]  # (area, its title, the fields read)
@@ -261,10 +277,11 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
     for rule, found, ref in outline.findings:
         if found is None:
             found = Finding(rule.value, rule.id, rule.message or rule.title,
-                            freeze({k: _value(fn(env)) for k, fn in ap.details[rule.key].items()}))
+                            read_only({k: _value(fn(env))
+                                       for k, fn in ap.details[rule.key].items()}))
         (flags if rule.effect == "flag" else notes).append(found)
         refs.append(plan.ref(rule.key, env) if ref is None else ref)
-    frozen = freeze(details) if details else _EMPTY
+    frozen = read_only(details) if details else _EMPTY
     if plan.ranker is not None and ap.collection is not None:
         policy = str(program.epoch.settings.get(plan.ranker.ranking.conflict_policy,
                                                 "ordered"))
@@ -342,7 +359,7 @@ class Outline:
             and (not rule.when_decided_by or decided_by.intersection(rule.when_decided_by)))
         names, reads = _reads(plan, winners, fired, outcome)
         self.settings = tuple(plan.setting_info[n] for n in sorted(names))
-        self.reads = _grouped(plan.rulebase, frozenset(reads))
+        self.reads = plan.grouped(frozenset(reads))
         # the whole decision, when nothing in it comes from the case: no details, no
         # version chosen by a date, no ranking, no other decision read
         self.decision: Decision | None = None
@@ -432,8 +449,8 @@ def not_applicable(program: Program, ap: AreaProgram, env: Env) -> NotApplicable
     again.decisions = env.decisions
     again.reads = set()
     ap.applies(again)
-    return NotApplicable(area.id, area.title, words(condition), canonical(condition),
-                         _bases(_grouped(program.rulebase, frozenset(again.reads)), env))
+    return NotApplicable(area.id, area.title, *plan.condition,
+                         _bases(plan.grouped(frozenset(again.reads)), env))
 
 
 def decide(program: Program, env: Env, matches: Matches) -> Evaluation:

@@ -18,7 +18,6 @@ symmetric, and a candidate at least as good everywhere and better somewhere rank
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -35,13 +34,22 @@ _TIER_SENTENCE = {PREFERRED: "meets every check", LESS: "has a check not met",
                   UNKNOWN: "has a check to be assessed"}
 
 
-@dataclass(frozen=True, slots=True)
+Standing = tuple[tuple[int, ...], tuple[int, ...], dict[str, Any]]  # checks, scores, row
+
+
 class RankedCandidate:
-    index: int
-    id: str
-    name: str
-    checks: tuple[int, ...]
-    scores: tuple[int, ...]  # per ordering criterion, starting with the checks' tier
+    """A candidate with its places, used only inside :func:`rank` (a plain class with
+    slots: one is built for every candidate of every case)."""
+
+    __slots__ = ("checks", "id", "index", "name", "scores")
+
+    def __init__(self, index: int, id: str, name: str, checks: tuple[int, ...],
+                 scores: tuple[int, ...]) -> None:
+        self.index = index
+        self.id = id
+        self.name = name
+        self.checks = checks
+        self.scores = scores  # per ordering criterion, starting with the checks' tier
 
 
 def _places(crits: tuple[tuple[Criterion, str, str], ...], index: int,
@@ -75,7 +83,10 @@ class Ranker:
         self.has_tier = bool(ranking.checks)
         self.criteria_in_words = tuple(MappingProxyType({"id": n, "words": self.words[n]})
                                        for n in self.ids)
-        self.rows: dict[tuple[tuple[int, ...], tuple[int, ...]], dict[str, Any]] = {}
+        # a candidate's checks, scores and row, by the names of its conditions that held
+        self.patterns: dict[frozenset[str], Standing] = {}
+        self.layers: dict[tuple[tuple[int, ...], ...], dict[int, int]] = {}  # pareto
+        self.step_forms: dict[tuple[Any, ...], StepForm] = {}  # see _step
         # each check and criterion with the names its two conditions are matched under
         self.checks = tuple((c, f"{c.id}:prefer", f"{c.id}:over") for c in ranking.checks)
         self.criteria = tuple((c, f"{c.id}:prefer", f"{c.id}:over") for c in ranking.criteria)
@@ -98,41 +109,66 @@ class Ranker:
     def say(self, names: Sequence[str]) -> str:
         return "; ".join(f"“{self.words[n]}”" for n in names)
 
-    def row(self, r: RankedCandidate) -> dict[str, Any]:
-        """A candidate's row of the ranking table, but for its rank, id and name."""
-        key = (r.checks, r.scores)
-        found = self.rows.get(key)
+    def held(self, held: frozenset[str], index: int) -> Standing:
+        """The checks, scores and row of a candidate whose conditions named ``held`` held
+        (``index`` only words an error). Kept per set of names: the answer is the same for
+        every candidate and case with that set."""
+        found = self.patterns.get(held)
         if found is None:
-            pairs = list(zip(self.ranking.checks, r.checks, strict=True))
-            found = {
-                "checks": MappingProxyType({c.id: CHECK_WORDS[v] for c, v in pairs}),
-                "shortfalls": tuple(c.id for c, v in pairs if v == LESS),
-                "not_known": tuple(c.id for c, v in pairs if v == UNKNOWN),
-                "shortfalls_in_words": tuple(self.words[c.id] for c, v in pairs if v == LESS),
-                "to_be_assessed": tuple(self.words[c.id] for c, v in pairs if v == UNKNOWN),
-                "criteria": MappingProxyType({n: self.place(n, v) for n, v in
-                                              zip(self.ids, r.scores, strict=True)}),
-            }
-            if len(self.rows) < MAX_PATTERNS:
-                self.rows[key] = found  # equal to what any other thread would keep
+            elements = frozenset((name, index) for name in held)
+            checks = _places(self.checks, index, elements)
+            scores = ((self.tier(checks),) if self.has_tier else ()) + _places(
+                self.criteria, index, elements)
+            found = (checks, scores, self.row(checks, scores))
+            if len(self.patterns) < MAX_PATTERNS:
+                self.patterns[held] = found  # equal to what any other thread would keep
+        return found
+
+    def row(self, checks: tuple[int, ...], scores: tuple[int, ...]) -> dict[str, Any]:
+        """A candidate's row of the ranking table, but for its rank, id and name."""
+        pairs = list(zip(self.ranking.checks, checks, strict=True))
+        return {
+            "checks": MappingProxyType({c.id: CHECK_WORDS[v] for c, v in pairs}),
+            "shortfalls": tuple(c.id for c, v in pairs if v == LESS),
+            "not_known": tuple(c.id for c, v in pairs if v == UNKNOWN),
+            "shortfalls_in_words": tuple(self.words[c.id] for c, v in pairs if v == LESS),
+            "to_be_assessed": tuple(self.words[c.id] for c, v in pairs if v == UNKNOWN),
+            "criteria": MappingProxyType({n: self.place(n, v) for n, v in
+                                          zip(self.ids, scores, strict=True)}),
+        }
+
+    def pareto_layers(self, ranked: list[RankedCandidate]) -> dict[int, int]:
+        """:func:`_pareto_layers`, kept per sequence of scores (they take few values)."""
+        key = tuple(r.scores for r in ranked)
+        found = self.layers.get(key)
+        if found is None:
+            found = _pareto_layers(ranked, 1 if self.has_tier else 0)
+            if len(self.layers) < MAX_PATTERNS:
+                self.layers[key] = found  # read only, equal for every thread
         return found
 
 
-MAX_PATTERNS = 4096  # rows kept per ranking
+MAX_PATTERNS = 4096  # standings and layers kept per ranking
+_NONE_HELD: frozenset[str] = frozenset()
 
 
 def rank(names: Ranker, candidates: Sequence[Any], elements: frozenset[tuple[str, int]],
          policy: str) -> dict[str, Any]:
     """Rank candidates; returns the placement decision's details, already read-only."""
+    held: dict[int, set[str]] = {}
+    for name, index in elements:
+        held.setdefault(index, set()).add(name)
     ranked: list[RankedCandidate] = []
+    rows: list[dict[str, Any]] = []
     for i, cand in enumerate(candidates):
-        checks = _places(names.checks, i, elements)
-        scores = ((names.tier(checks),) if names.has_tier else ()) + _places(
-            names.criteria, i, elements)
+        names_held = held.get(i)
+        checks, scores, row = names.held(
+            frozenset(names_held) if names_held else _NONE_HELD, i)
         ranked.append(RankedCandidate(i, str(cand.id), str(cand.name), checks, scores))
+        rows.append(row)
 
     if policy == "pareto":
-        layers = _pareto_layers(ranked, 1 if names.has_tier else 0)
+        layers = names.pareto_layers(ranked)
         order = sorted(ranked, key=lambda r: (layers[r.index], r.scores, r.id))
         rank_of = {r.index: layers[r.index] + 1 for r in ranked}
     else:
@@ -145,7 +181,7 @@ def rank(names: Ranker, candidates: Sequence[Any], elements: frozenset[tuple[str
             rank_of[r.index] = current
 
     table = tuple(MappingProxyType({"rank": rank_of[r.index], "candidate": r.id,
-                                    "name": r.name, **names.row(r)}) for r in order)
+                                    "name": r.name, **rows[r.index]}) for r in order)
     steps = tuple(MappingProxyType(_step(a, b, names, rank_of, policy, order))
                   for a, b in zip(order, order[1:], strict=False))
     return {
@@ -187,44 +223,67 @@ def _pareto_layers(ranked: list[RankedCandidate], start: int) -> dict[int, int]:
     return layers
 
 
+StepForm = tuple[str | None, str, tuple[str, ...], tuple[str, ...], bool]
+
+
 def _step(a: RankedCandidate, b: RankedCandidate, names: Ranker, rank_of: dict[int, int],
           policy: str, order: list[RankedCandidate]) -> dict[str, Any]:
-    """Why ``a`` is listed above ``b``: what decides, and what favours each of them."""
-    ids = names.ids
-    favours_a = [n for n, x, y in zip(ids, a.scores, b.scores, strict=True) if x < y]
-    favours_b = [n for n, x, y in zip(ids, a.scores, b.scores, strict=True) if y < x]
+    """Why ``a`` is listed above ``b``: what decides, and what favours each of them. All but
+    the candidates' ids follows from their scores (:func:`_step_form`, kept per pair of
+    scores)."""
     tie = rank_of[a.index] == rank_of[b.index]
-    step: dict[str, Any] = {"higher": a.id, "lower": b.id, "tie": tie}
+    key = (a.scores, b.scores, tie, policy)
+    form = names.step_forms.get(key)
+    if form is None:
+        form = _step_form(a.scores, b.scores, tie, policy, names)
+        if len(names.step_forms) < MAX_PATTERNS:
+            names.step_forms[key] = form  # equal to what any other thread would keep
+    decided_by, reason, favours_a, favours_b, needs_above = form
+    above = ""
+    if needs_above:  # the first listed above ``b`` that is at least as good everywhere
+        above = next(o for o in order if rank_of[o.index] < rank_of[b.index]
+                     and _dominates(o, b, 1 if names.has_tier else 0)).id
+    return {"higher": a.id, "lower": b.id, "tie": tie, "decided_by": decided_by,
+            "reason": reason.format(a=a.id, b=b.id, above=above),
+            "favours_higher": favours_a,
+            "conflicts": tuple(MappingProxyType({"criterion": n, "words": names.words[n],
+                                                 "favours": b.id}) for n in favours_b)}
+
+
+def _lit(text: str) -> str:
+    """Text put in a :meth:`str.format` template as it is."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _step_form(sa: tuple[int, ...], sb: tuple[int, ...], tie: bool, policy: str,
+               names: Ranker) -> StepForm:
+    """A step for candidates scored ``sa`` above ``sb``: what decides, the reason as a
+    template of the ids ``{a}``, ``{b}`` and ``{above}``, the criteria favouring each, and
+    whether the reason names the candidate above ``b`` that is at least as good everywhere."""
+    ids = names.ids
+    favours_a = tuple(n for n, x, y in zip(ids, sa, sb, strict=True) if x < y)
+    favours_b = tuple(n for n, x, y in zip(ids, sa, sb, strict=True) if y < x)
+    s_a = "s" if len(favours_a) == 1 else ""
     if tie:
-        step["decided_by"] = None
         if favours_a or favours_b:
-            step["reason"] = (f"neither ranks above the other: {names.say(favours_a)} "
-                              f"favour{'s' if len(favours_a) == 1 else ''} {a.id}, "
-                              f"{names.say(favours_b)} favour{'s' if len(favours_b) == 1 else ''}"
-                              f" {b.id}; the panel weighs them")
+            s_b = "s" if len(favours_b) == 1 else ""
+            reason = (f"neither ranks above the other: {_lit(names.say(favours_a))} "
+                      f"favour{s_a} {{a}}, {_lit(names.say(favours_b))} favour{s_b}"
+                      " {b}; the panel weighs them")
         else:
-            step["reason"] = "nothing separates them (listed by id)"
-    elif policy == "pareto" and not (names.has_tier and a.scores[0] != b.scores[0]):
-        step["decided_by"] = None
+            reason = "nothing separates them (listed by id)"
+        return None, reason, favours_a, favours_b, False
+    if policy == "pareto" and not (names.has_tier and sa[0] != sb[0]):
         if not favours_b:
-            step["reason"] = (f"{a.id} is at least as good on every priority and better on "
-                              + names.say(favours_a))
-        else:
-            above = next(o for o in order if rank_of[o.index] < rank_of[b.index]
-                         and _dominates(o, b, 1 if names.has_tier else 0))
-            step["reason"] = (f"{b.id} ranks lower because {above.id} is at least as good on "
-                              "every priority and better on one; against "
-                              f"{a.id}, {names.say(favours_a)} favour"
-                              f"{'s' if len(favours_a) == 1 else ''} {a.id}")
-    else:
-        decided_by = favours_a[0]
-        i = ids.index(decided_by)
-        step["decided_by"] = decided_by
-        verb = "" if decided_by == CHECKS else "is "
-        step["reason"] = (f"“{names.words[decided_by]}”: {a.id} {verb}"
-                          f"{names.standing(decided_by, a.scores[i])}, {b.id} {verb}"
-                          f"{names.standing(decided_by, b.scores[i])}")
-    step["favours_higher"] = tuple(favours_a)
-    step["conflicts"] = tuple(MappingProxyType({"criterion": n, "words": names.words[n],
-                                                "favours": b.id}) for n in favours_b)
-    return step
+            return (None, "{a} is at least as good on every priority and better on "
+                    + _lit(names.say(favours_a)), favours_a, favours_b, False)
+        return (None, "{b} ranks lower because {above} is at least as good on every "
+                f"priority and better on one; against {{a}}, {_lit(names.say(favours_a))} "
+                f"favour{s_a} {{a}}", favours_a, favours_b, True)
+    decided_by = favours_a[0]
+    i = ids.index(decided_by)
+    verb = "" if decided_by == CHECKS else "is "
+    reason = (f"“{_lit(names.words[decided_by])}”: {{a}} {verb}"
+              f"{_lit(names.standing(decided_by, sa[i]))}, {{b}} {verb}"
+              f"{_lit(names.standing(decided_by, sb[i]))}")
+    return decided_by, reason, favours_a, favours_b, False

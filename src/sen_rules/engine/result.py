@@ -46,6 +46,16 @@ def freeze(value: Any) -> Any:
     return value
 
 
+def read_only(values: dict[str, Any]) -> Mapping[str, Any]:
+    """``freeze(values)`` for a dict of its own with text keys: when every value is a
+    scalar, the dict itself, behind a read-only view (nothing else holds it)."""
+    for v in values.values():
+        if type(v) not in _SCALARS:
+            frozen: Mapping[str, Any] = freeze(values)
+            return frozen
+    return MappingProxyType(values)
+
+
 def thaw(value: Any) -> Any:
     """JSON-ready plain data (dates as ISO text); exact types first, as in :func:`freeze`."""
     kind = type(value)
