@@ -24,6 +24,24 @@ ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2012-02-01"
 
 
+def with_candidates(n: int) -> dict[str, Any]:
+    """The placement example with ``n`` candidates (each after the first a variant), the
+    views' preferences kept only where they name one of them."""
+    base: dict[str, Any] = json.loads(
+        (ROOT / "examples" / "cases" / "placement-candidates.json").read_text())
+    kept = base["candidate_placements"][:n]
+    model = kept[0]
+    base["candidate_placements"] = kept + [
+        dict(model, id=f"P{i}", name=f"School {i}", distance_km=float(i % 17),
+             funding_level=1 + i % 5) for i in range(n - len(kept))]
+    ids = {c["id"] for c in base["candidate_placements"]}
+    for who in ("parents", "pupil"):
+        view = base.get("views", {}).get(who) or {}
+        if view.get("preferred_placement") not in ids:
+            view.pop("preferred_placement", None)
+    return base
+
+
 def case_with(candidates: int) -> dict[str, Any]:
     """The placement example, grown to ``candidates`` candidates and the list limits."""
     from sen_rules.case import (
@@ -35,18 +53,7 @@ def case_with(candidates: int) -> dict[str, Any]:
     )
     from sen_rules.case_description import choices_of
 
-    base: dict[str, Any] = json.loads(
-        (ROOT / "examples" / "cases" / "placement-candidates.json").read_text())
-    kept = base["candidate_placements"][:candidates]
-    model = kept[0]
-    base["candidate_placements"] = kept + [
-        dict(model, id=f"P{i}", name=f"School {i}", distance_km=float(i % 17),
-             funding_level=1 + i % 5) for i in range(candidates - len(kept))]
-    ids = {c["id"] for c in base["candidate_placements"]}
-    for who in ("parents", "pupil"):
-        view = base.get("views", {}).get(who) or {}
-        if view.get("preferred_placement") not in ids:
-            view.pop("preferred_placement", None)
+    base = with_candidates(candidates)
     base["statement"] = dict(base.get("statement") or {}, made_on="2006-01-01", reviews=[
         {"held_on": f"{2006 + i // 12:04d}-{1 + i % 12:02d}-15"} for i in range(MAX_REVIEWS)])
     base["disputes"] = [{"party": ("parent", "health", "school")[i % 3],

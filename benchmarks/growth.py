@@ -21,12 +21,12 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import peers  # noqa: E402
+from explain_by_candidates import with_candidates  # noqa: E402
 
 import sen_rules  # noqa: E402
 from sen_rules.authoring.generate import generate_lines  # noqa: E402
@@ -71,22 +71,6 @@ def by_rules(rb: sen_rules.Rulebase, cases: list[tuple[Case, date]], repeat: int
         go()
         per_case = least(go, repeat) / len(cases) * 1e6
         print(f"{len(areas):>5}  {rules:>5}   {per_case:>9.0f}   {per_case / rules:>9.1f}")
-
-
-def with_candidates(n: int) -> dict[str, Any]:
-    """The placement example with ``n`` candidates (each after the first a variant)."""
-    base: dict[str, Any] = json.loads(
-        (ROOT / "examples" / "cases" / "placement-candidates.json").read_text())
-    kept = base["candidate_placements"][:n]
-    model = kept[0]
-    base["candidate_placements"] = kept + [
-        dict(model, id=f"P{i}", name=f"School {i}", distance_km=float(i % 17),
-             funding_level=1 + i % 5) for i in range(n - len(kept))]
-    ids = {c["id"] for c in base["candidate_placements"]}
-    for view in base.get("views", {}).values():
-        if view.get("preferred_placement") not in ids:
-            view.pop("preferred_placement", None)
-    return base
 
 
 def by_candidates(rb: sen_rules.Rulebase, repeat: int) -> None:

@@ -15,7 +15,7 @@ from sen_rules.authoring.impact import changed_areas
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
-import growth  # noqa: E402
+import explain_by_candidates  # noqa: E402
 import tools  # noqa: E402
 
 
@@ -32,7 +32,7 @@ def test_the_level_4_copy_changes_the_panel_threshold_alone(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("n", [1, 2, 5, 50])
 def test_the_candidates_case_is_valid_with_n_candidates(n: int) -> None:
-    case = sen_rules.parse_case(growth.with_candidates(n))
+    case = sen_rules.parse_case(explain_by_candidates.with_candidates(n))
     assert len(case.candidate_placements) == n
 
 
