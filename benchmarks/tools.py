@@ -10,7 +10,7 @@
   under both rulebases (what a change touching every area costs), over fewer cases.
 * ``evaluate --jsonl``: a file of N lines end to end (read, validate, evaluate, write the
   JSON Lines answer to a file) at each worker count: lines/s, and the memory of the whole
-  process tree sampled through the run (flat: the same near the start as at the end).
+  process tree sampled through the run (flat: the same at a tenth, half and most of the way).
 
 Commands run as subprocesses of the installed ``sen-rules``, as a user runs them, so their
 figures are wall time on this machine. Used by benchmarks/benchmark.py; runnable alone.
@@ -154,12 +154,11 @@ def jsonl_figures(directory: Path, n: int, workers: list[int], seed: int) -> Non
              "--workers", str(count)])
         written = out.stat().st_size / 2**30 if out.exists() else 0.0
         out.unlink(missing_ok=True)
-        tenth = max(1, len(samples) // 10)
-        early, late = samples[tenth:2 * tenth], samples[-2 * tenth:-tenth] or samples[-1:]
+        at = "; ".join(f"{_mean(_window(samples, start)):.0f} MB at {start}-{start + 10}%"
+                       for start in (10, 50, 80))
         print(f"  {count} worker{'s' if count > 1 else ' '}: {seconds:,.0f} s, "
               f"{n / seconds:,.0f} lines/s, {written:.1f} GB written; memory of the process "
-              f"tree {_mean(early):.0f} MB at 10-20% of the run, {_mean(late):.0f} MB at "
-              f"80-90%, peak {max(samples, default=0):.0f} MB"
+              f"tree {at} of the run, peak {max(samples, default=0):.0f} MB"
               + ("" if status == 0 else f" (exit status {status})"))
     corpus.unlink(missing_ok=True)
 
@@ -169,6 +168,12 @@ def _met(met: bool, n: int, size: int) -> str:
     if n < size:
         return f"; not judged under {size:,}"
     return " ✓" if met else " ✗"
+
+
+def _window(samples: list[float], start: int) -> list[float]:
+    """The samples taken from ``start`` to ``start + 10`` percent of the run."""
+    a, b = len(samples) * start // 100, len(samples) * (start + 10) // 100
+    return samples[a:max(b, a + 1)]
 
 
 def _mean(values: list[float]) -> float:
