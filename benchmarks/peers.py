@@ -319,6 +319,9 @@ def measure(lines: list[str], repeat: int) -> list[tuple[str, float, str]]:
         return [(name, s, target) for (name, _, target), s in zip(runs, seconds, strict=True)]
 
 
+PEERS_ROWS = ("zen", "rule-engine", "durable-rules")  # the rows of other engines
+
+
 def report(rows: list[tuple[str, float, str]], n: int, seed: int, repeat: int) -> None:
     print(f"peers: {n} generated cases (seed {seed}); the same answers from every engine on "
           f"every case (checked); least CPU time of {repeat} interleaved rounds")
@@ -326,9 +329,15 @@ def report(rows: list[tuple[str, float, str]], n: int, seed: int, repeat: int) -
     native_json_s = rows[1][1]
     print(f"{'what (2 areas: complex_needs_panel, sen_stage)':<62}{'cases/s':>9}"
           f"{'vs native':>10}{'vs ref':>8}  target")
+    fastest_peer = min(s for name, s, _ in rows if name.startswith(PEERS_ROWS))
     for name, seconds, target in rows:
+        met = ""
+        if target.startswith("< every peer"):
+            met = " ✓" if seconds < fastest_peer else " ✗"
+        elif target.startswith("<= "):
+            met = " ✓" if seconds / ref_s <= float(target[3:].split("x")[0]) else " ✗"
         print(f"{name:<62}{n / seconds:>9,.0f}{seconds / native_json_s:>9.2f}x"
-              f"{seconds / ref_s:>7.1f}x  {target}")
+              f"{seconds / ref_s:>7.1f}x  {target}{met}")
     print("(vs native: time relative to native JSON in -> JSON out; above 1 is slower)")
 
 
