@@ -47,13 +47,14 @@ def index_clauses(c: Compilation, index: schema.SourceIndexFile, doc: YamlDocume
     """The clauses of a text by id: each entry names the one paragraph it starts."""
     claimed: dict[int, str] = {}
     clauses: dict[str, Clause] = {}
+    folded = [(fold(b.text), b) for b in blocks]  # once, not once per entry
     for i, entry in enumerate(index.clauses):
         loc = doc.where(("clauses", i))
         if entry.id in clauses:
             c.error(codes.SR105, f"clause id {entry.id!r} is used twice", loc)
             continue
         prefix = fold(entry.starts)
-        matches = [b for b in blocks if fold(b.text).startswith(prefix)]
+        matches = [b for text, b in folded if text.startswith(prefix)]
         if not matches:
             c.error(codes.SR125, f"clause {entry.id!r}: no paragraph of {index.file} starts "
                     f"with {entry.starts!r}", doc.where(("clauses", i, "starts")))
