@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from ..language import ir
 from ..rulebase import Area, Epoch, Rulebase
 from .compiler import (
     MAX_STEPS,
@@ -45,11 +46,19 @@ def _area_program(compiler: Compiler, area: Area, in_force: frozenset[str]) -> A
     applies = (compiler.compile(area.applies_when, scope) if area.applies_when is not None
                else None)
     rules = []
+    always: list[str] = []  # plain programs: rules whose condition is a true constant
+    tests = []  # the others, whose conditions are run
     details: dict[str, dict[str, Fn]] = {}
     for rule in area.all_rules:
         if rule.key not in in_force:
             continue
-        rules.append((rule.key, compiler.compile(rule.when_in_force, scope)))
+        cond = compiler.compile(rule.when_in_force, scope)
+        rules.append((rule.key, cond))
+        known = rule.when_in_force
+        if compiler.observed or type(known) is not ir.Const:
+            tests.append((rule.key, cond))
+        elif known.value:
+            always.append(rule.key)
         details[rule.key] = {k: compiler.compile(v, scope) for k, v in rule.details.items()}
     elements: list[tuple[str, Fn]] = []
     collection = variable = None
@@ -61,7 +70,7 @@ def _area_program(compiler: Compiler, area: Area, in_force: frozenset[str]) -> A
             elements.append((f"{c.id}:prefer", compiler.compile(c.prefer, scope)))
             elements.append((f"{c.id}:over", compiler.compile(c.over, scope)))
     return AreaProgram(area, applies, tuple(rules), details, tuple(elements), collection,
-                       variable)
+                       variable, tuple(always), tuple(tests))
 
 
 def compile_program(rulebase: Rulebase, epoch: Epoch) -> Program:
@@ -115,17 +124,22 @@ def _match_area(ap: AreaProgram, env: Env, areas: set[str], rules: set[str],
     if ap.applies is not None and not ap.applies(env):
         return
     areas.add(ap.area.id)
-    for key, cond in ap.rules:
+    rules.update(ap.always)
+    fired = rules.add  # bound once: the loops below run for every rule and candidate
+    for key, cond in ap.tests:
         if cond(env):
-            rules.add(key)
+            fired(key)
     if ap.collection is not None and ap.variable is not None:
         items = ap.collection(env) or ()
         var = ap.variable
+        bound = env.vars
+        held = elements.add
+        checks = ap.elements
         for index, item in enumerate(items):
-            env.vars[var] = item
+            bound[var] = item
             if observer is not None:
                 observer.bound(var, index, env)
-            for cid, cond in ap.elements:
+            for cid, cond in checks:
                 if cond(env):
-                    elements.add((cid, index))
-        env.vars.pop(var, None)
+                    held((cid, index))
+        bound.pop(var, None)

@@ -31,6 +31,8 @@ class AreaProgram:
     elements: tuple[tuple[str, Fn], ...]  # (criterion id:side, condition) for each candidate
     collection: Fn | None
     variable: str | None
+    always: tuple[str, ...] = ()  # rules in force whose condition is a true constant
+    tests: tuple[tuple[str, Fn], ...] = ()  # the rules whose conditions are run, in order
 
 
 @dataclass(frozen=True, slots=True)
