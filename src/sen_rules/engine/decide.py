@@ -48,8 +48,17 @@ def _ref(rule: Rule, role: str) -> RuleRef:
     return RuleRef(rule.id, rule.version, rule.title, role, rule.citations, rule.in_force)
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})  # JSON values already
+
+
 def _value(v: Any) -> Any:
-    """Details are JSON values: dates as ISO text, durations in words."""
+    """Details are JSON values: dates as ISO text, durations in words (the commonest
+    kinds told by their exact type first)."""
+    kind = type(v)
+    if kind in _AS_IS:
+        return v
+    if kind is date:
+        return v.isoformat()
     if isinstance(v, Duration):
         return str(v)
     if isinstance(v, date):

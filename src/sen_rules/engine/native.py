@@ -8,10 +8,12 @@ decision plans, once; :func:`match_native` runs the plain closures and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
 from ..language import ir
-from ..rulebase import Area, Epoch, Rulebase
+from ..rulebase import Area, Epoch, Ranking, Rulebase
 from .compiler import (
     MAX_STEPS,
     NOT_APPLYING,
@@ -23,6 +25,8 @@ from .compiler import (
 )
 from .decide import AreaPlan, record_decision
 from .program import AreaProgram, Matches, Program
+
+Lookups = tuple[tuple[str, Mapping[Any, tuple[str, ...]]], ...]  # field -> value -> ids
 
 __all__ = [
     "MAX_STEPS",
@@ -69,8 +73,52 @@ def _area_program(compiler: Compiler, area: Area, in_force: frozenset[str]) -> A
         for c in ranking.checks + ranking.criteria:
             elements.append((f"{c.id}:prefer", compiler.compile(c.prefer, scope)))
             elements.append((f"{c.id}:over", compiler.compile(c.over, scope)))
+    lookups, checks = ((), tuple(elements)) if compiler.observed or area.ranking is None \
+        else _grouped_checks(area.ranking, tuple(elements))
     return AreaProgram(area, applies, tuple(rules), details, tuple(elements), collection,
-                       variable, tuple(always), tuple(tests))
+                       variable, tuple(always), tuple(tests), lookups, checks)
+
+
+def _grouped_checks(ranking: Ranking, elements: tuple[tuple[str, Fn], ...]
+                    ) -> tuple[Lookups, tuple[tuple[str, Fn], ...]]:
+    """A plain program's conditions on candidates, split: those that say a field of the
+    candidate equals a constant or is one of constants, grouped by field (the field is read
+    once, and which of them hold is looked up), and the others, run one by one."""
+    conditions = {f"{c.id}:{side}": e for c in ranking.checks + ranking.criteria
+                  for side, e in (("prefer", c.prefer), ("over", c.over))}
+    tables: dict[str, dict[Any, list[str]]] = {}
+    rest = []
+    for cid, fn in elements:
+        found = _equality(conditions[cid], ranking.variable)
+        if found is None:
+            rest.append((cid, fn))
+            continue
+        name, values = found
+        table = tables.setdefault(name, {})
+        for v in values:
+            table.setdefault(v, []).append(cid)
+    lookups = tuple((name, MappingProxyType({v: tuple(ids) for v, ids in table.items()}))
+                    for name, table in tables.items())
+    return lookups, tuple(rest)
+
+
+def _equality(e: ir.Expr, variable: str) -> tuple[str, tuple[Any, ...]] | None:
+    """(field, the constants it must equal one of) for ``v.field = constant`` or
+    ``v.field in [constants]`` on the candidate ``v``, a yes/no, number or text field (its
+    values hash as they compare); else None."""
+    if type(e) is ir.Compare and e.op == "=" and type(e.right) is ir.Const:
+        field, values = e.left, (e.right.value,)
+    elif (type(e) is ir.Membership and not e.negated and type(e.collection) is ir.ListOf
+          and all(type(i) is ir.Const for i in e.collection.items)):
+        field, values = e.item, tuple(i.value for i in e.collection.items)  # type: ignore[attr-defined]
+    else:
+        return None
+    if (type(field) is not ir.FieldRef or field.root != variable or len(field.path) != 1
+            or field.through_list[0] or field.type.kind not in ("bool", "number", "string")
+            or any(v is None or type(v) not in (bool, int, float, str) for v in values)):
+        return None
+    return field.path[0], values
+
 
 
 def compile_program(rulebase: Rulebase, epoch: Epoch) -> Program:
@@ -134,11 +182,16 @@ def _match_area(ap: AreaProgram, env: Env, areas: set[str], rules: set[str],
         var = ap.variable
         bound = env.vars
         held = elements.add
-        checks = ap.elements
+        lookups, checks = ap.lookups, ap.checks
         for index, item in enumerate(items):
             bound[var] = item
             if observer is not None:
                 observer.bound(var, index, env)
+            for name, table in lookups:  # a plain program's equalities: one read a field
+                value = None if item is None else getattr(item, name)
+                if value is not None:
+                    for cid in table.get(value, ()):
+                        held((cid, index))
             for cid, cond in checks:
                 if cond(env):
                     held((cid, index))

@@ -33,6 +33,10 @@ class AreaProgram:
     variable: str | None
     always: tuple[str, ...] = ()  # rules in force whose condition is a true constant
     tests: tuple[tuple[str, Fn], ...] = ()  # the rules whose conditions are run, in order
+    # the conditions on each candidate: equalities grouped by the field they read
+    # (field -> value -> ids; plain programs), and the others, run one by one
+    lookups: tuple[tuple[str, Mapping[Any, tuple[str, ...]]], ...] = ()
+    checks: tuple[tuple[str, Fn], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
