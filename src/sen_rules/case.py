@@ -379,7 +379,9 @@ def _checked(case: Case, dates: list[date]) -> Case | None:
 
 def check_against_date(case: Case, as_of: date) -> None:
     """Reject facts dated after the evaluation date: a case states what is known on ``as_of``."""
-    latest = case._latest_date
+    # the private value read directly: pydantic's ``__getattr__`` for it costs more than
+    # the rest of this check (absent, every date is checked)
+    latest = (case.__pydantic_private__ or {}).get("_latest_date")
     if latest is not None and latest <= as_of:
         return
     problems = [

@@ -32,11 +32,13 @@ from ..language.operators import COMPARE
 from ..language.visitor import Visitor
 from ..rulebase import Epoch, Rulebase
 from ..values import Duration
-from .fields import field_reader, item_field
+from .fields import compare_field, field_reader, member_field
 
 Fn = Callable[["Env"], Any]
 _MISSING = object()
 MAX_STEPS = 2_000_000  # items visited by quantifiers in one evaluation
+_EMPTY_ANSWER: Mapping[str, Any] = MappingProxyType(
+    {"any": False, "every": True, "no": True, "count": 0})  # over no items
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,10 +224,9 @@ class Compiler(Visitor[Fn]):
 
         def cached(env: Env) -> Any:
             defs = env.defs
-            value = defs.get(key, _MISSING)
-            if value is _MISSING:
-                value = compute(env)
-                defs[key] = value
+            if key in defs:  # two dict operations cost less than a call of ``get``
+                return defs[key]
+            value = defs[key] = compute(env)
             return value
 
         return cached
@@ -271,26 +272,10 @@ class Compiler(Visitor[Fn]):
     def visit_Compare(self, e: ir.Compare, area: str | None) -> Fn:
         op = COMPARE[e.op]
         left, right = self.compile(e.left, area), self.compile(e.right, area)
-        if not self.observed and isinstance(e.right, (ir.Const, ir.SettingRef)):
-            constant = right(None)  # type: ignore[arg-type]
-            if constant is None:
-                return lambda env: False
-            field = item_field(e.left)
-            if field is not None:  # ``p.kind == "special"``: one closure, not two
-                root, name = field
-
-                def compare_item(env: Env) -> bool:
-                    v = env.vars[root]
-                    a = None if v is None else getattr(v, name)
-                    return a is not None and op(a, constant)
-
-                return compare_item
-
-            def compare_const(env: Env) -> bool:
-                a = left(env)
-                return a is not None and op(a, constant)
-
-            return compare_const
+        if not self.observed:
+            plain = _plain_compare(e, op, left, right)
+            if plain is not None:
+                return plain
 
         def compare(env: Env) -> bool:
             a = left(env)
@@ -304,18 +289,13 @@ class Compiler(Visitor[Fn]):
     def visit_Membership(self, e: ir.Membership, area: str | None) -> Fn:
         item = self.compile(e.item, area)
         negated = e.negated
-        coll: Fn
-        if self.observed:
-            coll = self.compile(e.collection, area)
-        elif isinstance(e.collection, ir.ListOf) and all(
-                isinstance(i, ir.Const) for i in e.collection.items):
-            members = frozenset(i.value for i in e.collection.items)  # type: ignore[attr-defined]
-            coll = lambda env: members  # noqa: E731
-        elif isinstance(e.collection, ir.SettingRef):
-            members = frozenset(self.epoch.settings.get(e.collection.name) or ())
-            coll = lambda env: members  # noqa: E731
-        else:
-            coll = self.compile(e.collection, area)
+        members = None if self.observed else self._members(e.collection)
+        if members is not None:  # a fixed set: read once, at compile time
+            fused = member_field(e.item, members, negated)
+            if fused is not None:
+                return fused
+            return lambda env: (v := item(env)) is not None and (v in members) != negated
+        coll = self.compile(e.collection, area)
 
         def member(env: Env) -> bool:
             v = item(env)
@@ -325,41 +305,53 @@ class Compiler(Visitor[Fn]):
 
         return member
 
+    def _members(self, e: ir.Expr) -> frozenset[Any] | None:
+        """The members of a list of constants or of a setting (None for any other list)."""
+        if isinstance(e, ir.ListOf) and all(isinstance(i, ir.Const) for i in e.items):
+            return frozenset(i.value for i in e.items)  # type: ignore[attr-defined]
+        if isinstance(e, ir.SettingRef):
+            return frozenset(self.epoch.settings.get(e.name) or ())
+        return None
+
     def visit_Quantifier(self, e: ir.Quantifier, area: str | None) -> Fn:
         coll = self.compile(e.collection, area)
         cond = self.compile(e.condition, area) if e.condition is not None else None
         var = e.variable
         kind = e.kind
+        empty = _EMPTY_ANSWER[kind]  # ``any`` of nothing is false, ``every`` true...
+        found = kind == "any"  # what ``any``/``no`` answer on the first item that holds
 
         def quantify(env: Env) -> Any:
             items = coll(env) or ()
+            if not items:
+                return empty
             env.steps += len(items)
             if env.steps > MAX_STEPS:
                 raise EvaluationError(f"evaluation stopped: more than {MAX_STEPS} items were "
                                       f"visited{_where(e)}", code=codes.SR302)
+            if cond is None:  # ``count`` without a condition
+                return len(items)
             bound = env.vars
             old = bound.get(var, _MISSING)
-            try:
+            try:  # the kind is tested once, not for every item
                 if kind == "count":
-                    if cond is None:
-                        return len(items)
                     n = 0
                     for it in items:
                         bound[var] = it
                         if cond(env):
                             n += 1
                     return n
-                assert cond is not None
+                if kind == "every":
+                    for it in items:
+                        bound[var] = it
+                        if not cond(env):
+                            return False
+                    return True
                 for it in items:
                     bound[var] = it
                     if cond(env):
-                        if kind == "any":
-                            return True
-                        if kind == "no":
-                            return False
-                    elif kind == "every":
-                        return False
-                return kind != "any"
+                        return found
+                return not found
             finally:
                 if old is _MISSING:
                     bound.pop(var, None)
@@ -403,13 +395,18 @@ class Compiler(Visitor[Fn]):
         left, right = self.compile(e.left, area), self.compile(e.right, area)
         sign = 1 if e.op == "+" else -1
         if e.left.type.kind == "date":
+            by = (e.right.value if not self.observed and type(e.right) is ir.Const
+                  and isinstance(e.right.value, Duration) else None)
+            fixed = {by.unit: sign * by.amount} if by is not None else None  # a constant
+
             def date_arith(env: Env) -> Any:
-                d, dur = left(env), right(env)
+                d = left(env)
+                dur = by if fixed is not None else right(env)
                 if d is None or dur is None:
                     return None
                 assert isinstance(dur, Duration)
                 try:
-                    return add_duration(d, **{dur.unit: sign * dur.amount})
+                    return add_duration(d, **(fixed or {dur.unit: sign * dur.amount}))
                 except (OverflowError, ValueError):
                     raise EvaluationError(f"date arithmetic left the calendar{_where(e)}",
                                           code=codes.SR303) from None
@@ -450,3 +447,35 @@ def _guard(impl: Callable[..., Any], e: ir.Expr, conv: DateConventions, *values:
                               code=codes.SR303) from None
 
 
+
+
+def _plain_compare(e: ir.Compare, op: Callable[[Any, Any], bool], left: Fn, right: Fn
+                   ) -> Fn | None:
+    """The comparison in one closure where an operand is known or is the evaluation date
+    (plain compilers only: an observed one runs every operand's closure)."""
+    if isinstance(e.right, (ir.Const, ir.SettingRef)):
+        constant = right(None)  # type: ignore[arg-type]
+        if constant is None:
+            return lambda env: False
+        fused = compare_field(e.left, op, constant)
+        if fused is not None:  # ``p.kind = "special"``: one closure, not two
+            return fused
+
+        def compare_const(env: Env) -> bool:
+            a = left(env)
+            return a is not None and op(a, constant)
+
+        return compare_const
+    if type(e.left) is ir.AsOf:  # the date is always known; no closure to read it
+        def compare_as_of(env: Env) -> bool:
+            b = right(env)
+            return b is not None and op(env.as_of, b)
+
+        return compare_as_of
+    if type(e.right) is ir.AsOf:
+        def compare_to_as_of(env: Env) -> bool:
+            a = left(env)
+            return a is not None and op(a, env.as_of)
+
+        return compare_to_as_of
+    return None

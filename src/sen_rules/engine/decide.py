@@ -48,8 +48,17 @@ def _ref(rule: Rule, role: str) -> RuleRef:
     return RuleRef(rule.id, rule.version, rule.title, role, rule.citations, rule.in_force)
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})  # JSON values already
+
+
 def _value(v: Any) -> Any:
-    """Details are JSON values: dates as ISO text, durations in words."""
+    """Details are JSON values: dates as ISO text, durations in words (the commonest
+    kinds told by their exact type first)."""
+    kind = type(v)
+    if kind in _AS_IS:
+        return v
+    if kind is date:
+        return v.isoformat()
     if isinstance(v, Duration):
         return str(v)
     if isinstance(v, date):
@@ -290,19 +299,11 @@ def decide_area(program: Program, ap: AreaProgram, env: Env, matches: Matches) -
         frozen = MappingProxyType({**frozen, **rank(plan.ranker, candidates,
                                                     matches.elements, policy)})
         refs.extend(plan.ranking_refs)
-    return Decision(
-        topic=area.id,
-        title=area.title,
-        outcome=outline.outcome,
-        outcome_label=outline.label,
-        details=frozen,
-        rules=tuple(refs),
-        flags=tuple(flags),
-        notes=tuple(notes),
-        overridden=outline.overridden,
-        settings=outline.settings,
-        uses=_bases(outline.reads, env) if outline.reads else (),
-    )
+    return Decision(  # by position (cheaper than by name): topic, title, outcome, label,
+        # details, rules, flags, notes, overridden, settings, uses
+        area.id, area.title, outline.outcome, outline.label, frozen, tuple(refs), tuple(flags),
+        tuple(notes), outline.overridden, outline.settings,
+        _bases(outline.reads, env) if outline.reads else ())
 
 
 class Outline:
@@ -455,23 +456,28 @@ def not_applicable(program: Program, ap: AreaProgram, env: Env) -> NotApplicable
 
 def decide(program: Program, env: Env, matches: Matches) -> Evaluation:
     """Every area in decision order (each after the decisions it uses), listed in manifest
-    order: the decisions of the areas that apply, and why each other area does not."""
+    order: the decisions of the areas that apply, and why each other area does not.
+
+    Without an observer, ``env`` keeps only the decisions other areas read."""
     made: dict[str, Decision] = {}
     skipped: dict[str, NotApplicable] = {}
+    decisions = env.decisions
+    fresh = env.observer is not None  # an observer sees every area decided again
+    used, applying = program.used, matches.areas
     for ap in program.order:
-        made_already = env.decisions.get(ap.area.id) if env.observer is None else None
-        decision = (made_already.decision if made_already is not None
-                    and made_already.decision is not None
-                    else record_decision(program, ap, env, matches))
+        topic = ap.area.id
+        made_already = None if fresh else decisions.get(topic)
+        if made_already is not None and made_already.decision is not None:
+            decision = made_already.decision
+        elif fresh or topic in used:
+            decision = record_decision(program, ap, env, matches)
+        else:  # no area reads it: nothing to keep in ``env``
+            decision = decide_area(program, ap, env, matches) if topic in applying else None
         if decision is not None:
-            made[ap.area.id] = decision
+            made[topic] = decision
         else:
-            skipped[ap.area.id] = not_applicable(program, ap, env)
-    return Evaluation(
-        rulebase=program.identity,
-        as_of=env.as_of,
-        case_id=env.case.child.id,
-        decisions=tuple(made[ap.area.id] for ap in program.areas if ap.area.id in made),
-        not_applicable=tuple(skipped[ap.area.id] for ap in program.areas
-                             if ap.area.id in skipped),
-    )
+            skipped[topic] = not_applicable(program, ap, env)
+    topics = [ap.area.id for ap in program.areas]
+    return Evaluation(program.identity, env.as_of, env.case.child.id,  # by position
+                      tuple([made[t] for t in topics if t in made]),
+                      tuple([skipped[t] for t in topics if t in skipped]))

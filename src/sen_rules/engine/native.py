@@ -8,9 +8,12 @@ decision plans, once; :func:`match_native` runs the plain closures and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
-from ..rulebase import Area, Epoch, Rulebase
+from ..language import ir
+from ..rulebase import Area, Epoch, Ranking, Rulebase
 from .compiler import (
     MAX_STEPS,
     NOT_APPLYING,
@@ -22,6 +25,8 @@ from .compiler import (
 )
 from .decide import AreaPlan, record_decision
 from .program import AreaProgram, Matches, Program
+
+Lookups = tuple[tuple[str, Mapping[Any, tuple[str, ...]]], ...]  # field -> value -> ids
 
 __all__ = [
     "MAX_STEPS",
@@ -45,11 +50,19 @@ def _area_program(compiler: Compiler, area: Area, in_force: frozenset[str]) -> A
     applies = (compiler.compile(area.applies_when, scope) if area.applies_when is not None
                else None)
     rules = []
+    always: list[str] = []  # plain programs: rules whose condition is a true constant
+    tests = []  # the others, whose conditions are run
     details: dict[str, dict[str, Fn]] = {}
     for rule in area.all_rules:
         if rule.key not in in_force:
             continue
-        rules.append((rule.key, compiler.compile(rule.when_in_force, scope)))
+        cond = compiler.compile(rule.when_in_force, scope)
+        rules.append((rule.key, cond))
+        known = rule.when_in_force
+        if compiler.observed or type(known) is not ir.Const:
+            tests.append((rule.key, cond))
+        elif known.value:
+            always.append(rule.key)
         details[rule.key] = {k: compiler.compile(v, scope) for k, v in rule.details.items()}
     elements: list[tuple[str, Fn]] = []
     collection = variable = None
@@ -60,8 +73,52 @@ def _area_program(compiler: Compiler, area: Area, in_force: frozenset[str]) -> A
         for c in ranking.checks + ranking.criteria:
             elements.append((f"{c.id}:prefer", compiler.compile(c.prefer, scope)))
             elements.append((f"{c.id}:over", compiler.compile(c.over, scope)))
+    lookups, checks = ((), tuple(elements)) if compiler.observed or area.ranking is None \
+        else _grouped_checks(area.ranking, tuple(elements))
     return AreaProgram(area, applies, tuple(rules), details, tuple(elements), collection,
-                       variable)
+                       variable, tuple(always), tuple(tests), lookups, checks)
+
+
+def _grouped_checks(ranking: Ranking, elements: tuple[tuple[str, Fn], ...]
+                    ) -> tuple[Lookups, tuple[tuple[str, Fn], ...]]:
+    """A plain program's conditions on candidates, split: those that say a field of the
+    candidate equals a constant or is one of constants, grouped by field (the field is read
+    once, and which of them hold is looked up), and the others, run one by one."""
+    conditions = {f"{c.id}:{side}": e for c in ranking.checks + ranking.criteria
+                  for side, e in (("prefer", c.prefer), ("over", c.over))}
+    tables: dict[str, dict[Any, list[str]]] = {}
+    rest = []
+    for cid, fn in elements:
+        found = _equality(conditions[cid], ranking.variable)
+        if found is None:
+            rest.append((cid, fn))
+            continue
+        name, values = found
+        table = tables.setdefault(name, {})
+        for v in values:
+            table.setdefault(v, []).append(cid)
+    lookups = tuple((name, MappingProxyType({v: tuple(ids) for v, ids in table.items()}))
+                    for name, table in tables.items())
+    return lookups, tuple(rest)
+
+
+def _equality(e: ir.Expr, variable: str) -> tuple[str, tuple[Any, ...]] | None:
+    """(field, the constants it must equal one of) for ``v.field = constant`` or
+    ``v.field in [constants]`` on the candidate ``v``, a yes/no, number or text field (its
+    values hash as they compare); else None."""
+    if type(e) is ir.Compare and e.op == "=" and type(e.right) is ir.Const:
+        field, values = e.left, (e.right.value,)
+    elif (type(e) is ir.Membership and not e.negated and type(e.collection) is ir.ListOf
+          and all(type(i) is ir.Const for i in e.collection.items)):
+        field, values = e.item, tuple(i.value for i in e.collection.items)  # type: ignore[attr-defined]
+    else:
+        return None
+    if (type(field) is not ir.FieldRef or field.root != variable or len(field.path) != 1
+            or field.through_list[0] or field.type.kind not in ("bool", "number", "string")
+            or any(v is None or type(v) not in (bool, int, float, str) for v in values)):
+        return None
+    return field.path[0], values
+
 
 
 def compile_program(rulebase: Rulebase, epoch: Epoch) -> Program:
@@ -115,17 +172,27 @@ def _match_area(ap: AreaProgram, env: Env, areas: set[str], rules: set[str],
     if ap.applies is not None and not ap.applies(env):
         return
     areas.add(ap.area.id)
-    for key, cond in ap.rules:
+    rules.update(ap.always)
+    fired = rules.add  # bound once: the loops below run for every rule and candidate
+    for key, cond in ap.tests:
         if cond(env):
-            rules.add(key)
+            fired(key)
     if ap.collection is not None and ap.variable is not None:
         items = ap.collection(env) or ()
         var = ap.variable
+        bound = env.vars
+        held = elements.add
+        lookups, checks = ap.lookups, ap.checks
         for index, item in enumerate(items):
-            env.vars[var] = item
+            bound[var] = item
             if observer is not None:
                 observer.bound(var, index, env)
-            for cid, cond in ap.elements:
+            for name, table in lookups:  # a plain program's equalities: one read a field
+                value = None if item is None else getattr(item, name)
+                if value is not None:
+                    for cid in table.get(value, ()):
+                        held((cid, index))
+            for cid, cond in checks:
                 if cond(env):
-                    elements.add((cid, index))
-        env.vars.pop(var, None)
+                    held((cid, index))
+        bound.pop(var, None)

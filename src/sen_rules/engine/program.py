@@ -31,6 +31,12 @@ class AreaProgram:
     elements: tuple[tuple[str, Fn], ...]  # (criterion id:side, condition) for each candidate
     collection: Fn | None
     variable: str | None
+    always: tuple[str, ...] = ()  # rules in force whose condition is a true constant
+    tests: tuple[tuple[str, Fn], ...] = ()  # the rules whose conditions are run, in order
+    # the conditions on each candidate: equalities grouped by the field they read
+    # (field -> value -> ids; plain programs), and the others, run one by one
+    lookups: tuple[tuple[str, Mapping[Any, tuple[str, ...]]], ...] = ()
+    checks: tuple[tuple[str, Fn], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

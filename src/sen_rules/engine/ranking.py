@@ -139,7 +139,7 @@ class Ranker:
 
     def pareto_layers(self, ranked: list[RankedCandidate]) -> dict[int, int]:
         """:func:`_pareto_layers`, kept per sequence of scores (they take few values)."""
-        key = tuple(r.scores for r in ranked)
+        key = tuple([r.scores for r in ranked])
         found = self.layers.get(key)
         if found is None:
             found = _pareto_layers(ranked, 1 if self.has_tier else 0)
@@ -180,14 +180,15 @@ def rank(names: Ranker, candidates: Sequence[Any], elements: frozenset[tuple[str
                 current, previous = position + 1, r.scores
             rank_of[r.index] = current
 
-    table = tuple(MappingProxyType({"rank": rank_of[r.index], "candidate": r.id,
-                                    "name": r.name, **rows[r.index]}) for r in order)
-    steps = tuple(MappingProxyType(_step(a, b, names, rank_of, policy, order))
-                  for a, b in zip(order, order[1:], strict=False))
+    # lists built, then made tuples: cheaper than ``tuple()`` of a generator
+    table = tuple([MappingProxyType({"rank": rank_of[r.index], "candidate": r.id,
+                                     "name": r.name, **rows[r.index]}) for r in order])
+    steps = tuple([MappingProxyType(_step(a, b, names, rank_of, policy, order))
+                   for a, b in zip(order, order[1:], strict=False)])
     return {
         "conflict_policy": policy,
         "criteria_in_words": names.criteria_in_words,
-        "recommended": tuple(r.id for r in order if rank_of[r.index] == 1),
+        "recommended": tuple([r.id for r in order if rank_of[r.index] == 1]),
         "ranking": table,
         "steps": steps,
     }
