@@ -45,29 +45,30 @@ def start_method() -> str:
     return "spawn" if threading.active_count() > 1 else "fork"
 
 
-def _worker_main(conn: Connection, task: Task, setup: Setup, args: tuple[Any, ...]) -> None:
+def _worker_main(conn: Connection, parents: tuple[Connection, ...], task: Task,
+                 setup: Setup, args: tuple[Any, ...]) -> None:
+    """A worker's loop. ``parents`` are the parent's ends of the pipes, inherited by a
+    forked worker: closed first, so that when the parent is gone this worker's pipe
+    closes (it stops instead of living on, holding the parent's output open)."""
+    for inherited in parents:
+        inherited.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C means
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    try:
-        state = setup(*args)
-    except BaseException as exc:
-        conn.send(("failed", _describe(exc)))
-        return
-    conn.send(("ready", None))
-    while True:
+    with contextlib.suppress(EOFError, OSError):  # the parent has gone: stop quietly
         try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return  # the parent has gone
-        if message is None:
-            return
-        start, items = message
-        try:
-            results = [task(state, start + i, item) for i, item in enumerate(items)]
+            state = setup(*args)
         except BaseException as exc:
             conn.send(("failed", _describe(exc)))
             return
-        conn.send(("done", (start, results)))
+        conn.send(("ready", None))
+        while (message := conn.recv()) is not None:
+            start, items = message
+            try:
+                results = [task(state, start + i, item) for i, item in enumerate(items)]
+            except BaseException as exc:
+                conn.send(("failed", _describe(exc)))
+                return
+            conn.send(("done", (start, results)))
 
 
 def _describe(exc: BaseException) -> str:
@@ -115,8 +116,11 @@ def run_ordered(task: Task, items: Iterable[Any], *, workers: int, setup: Setup,
         try:  # a worker must not see Ctrl-C before it ignores it
             for _ in range(workers):
                 parent, child = context.Pipe()
+                parents = ((parent, *(w.conn for w in pool)) if context.get_start_method()
+                           == "fork" else ())  # a spawned worker inherits none of them
                 process = context.Process(  # type: ignore[attr-defined]
-                    target=_worker_main, daemon=True, args=(child, task, setup, setup_args))
+                    target=_worker_main, daemon=True,
+                    args=(child, parents, task, setup, setup_args))
                 process.start()
                 child.close()
                 pool.append(_Worker(process, parent))
