@@ -138,7 +138,7 @@ def test_an_interrupt_ends_the_batch_with_a_count(tmp_path: Path, deadline: None
     process = subprocess.Popen(
         [sys.executable, "-m", "sen_rules", "evaluate", "--jsonl", str(cases), "--workers",
          "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV,
-        start_new_session=True)
+        start_new_session=True, preexec_fn=_ctrl_c_as_at_a_terminal)
     assert process.stdout is not None
     try:
         first = process.stdout.readline()  # the batch is running
@@ -155,6 +155,11 @@ def test_an_interrupt_ends_the_batch_with_a_count(tmp_path: Path, deadline: None
     rows = [json.loads(x) for x in (first + out).splitlines()]
     assert [r["line"] for r in rows] == list(range(1, len(rows) + 1))
     assert f"{len(rows)} written".encode() in err
+
+
+def _ctrl_c_as_at_a_terminal() -> None:
+    """A test run in the background of a shell ignores Ctrl-C, and its children would too."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_workers_end_when_their_parent_is_killed(deadline: None) -> None:

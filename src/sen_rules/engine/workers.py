@@ -112,20 +112,7 @@ def run_ordered(task: Task, items: Iterable[Any], *, workers: int, setup: Setup,
     next_out = 0
     exhausted = False
     try:
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:  # a worker must not see Ctrl-C before it ignores it
-            for _ in range(workers):
-                parent, child = context.Pipe()
-                parents = ((parent, *(w.conn for w in pool)) if context.get_start_method()
-                           == "fork" else ())  # a spawned worker inherits none of them
-                process = context.Process(  # type: ignore[attr-defined]
-                    target=_worker_main, daemon=True,
-                    args=(child, parents, task, setup, setup_args))
-                process.start()
-                child.close()
-                pool.append(_Worker(process, parent))
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        _start(pool, context, workers, (task, setup, setup_args))
         while True:
             for worker in pool:  # hand a chunk to every idle worker
                 if exhausted or not worker.ready or worker.chunk is not None:
@@ -161,6 +148,24 @@ def run_ordered(task: Task, items: Iterable[Any], *, workers: int, setup: Setup,
                 next_out += 1
     finally:
         _end(pool)
+
+
+def _start(pool: list[_Worker], context: Any, workers: int,
+           work: tuple[Task, Setup, tuple[Any, ...]]) -> None:
+    """Start ``workers`` processes into ``pool`` (so that each one started is ended)."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:  # a worker must not see Ctrl-C before it ignores it
+        for _ in range(workers):
+            parent, child = context.Pipe()
+            parents = ((parent, *(w.conn for w in pool)) if context.get_start_method()
+                       == "fork" else ())  # a spawned worker inherits none of them
+            process = context.Process(target=_worker_main, daemon=True,
+                                      args=(child, parents, *work))
+            process.start()
+            child.close()
+            pool.append(_Worker(process, parent))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _stopped(worker: _Worker, done: int) -> BatchError:
