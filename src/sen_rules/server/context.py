@@ -4,6 +4,7 @@ started with, and who is asking."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -89,8 +90,13 @@ def expect_object(data: Any, what: str = "the request body") -> dict[str, Any]:
 async def in_thread(request: Request, work: Callable[[], T], seconds: float | None = None) -> T:
     """Run CPU or database work off the event loop, within the time limit (SR706)."""
     limit = seconds or state_of(request).limits.max_seconds
+    started = time.monotonic()
     try:
-        return await asyncio.wait_for(run_in_threadpool(work), timeout=limit)
+        result = await asyncio.wait_for(run_in_threadpool(work), timeout=limit)
+        # a thread cannot be cancelled: wait_for may hand back a result that came too late
+        if time.monotonic() - started <= limit:
+            return result
+        raise TimeoutError
     except TimeoutError:
         raise Problem(422, codes.SR706, f"the request needs more than the time limit of {limit:g} "
                       "seconds; ask for less (for example explain without "
