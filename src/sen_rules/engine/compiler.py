@@ -447,8 +447,6 @@ def _guard(impl: Callable[..., Any], e: ir.Expr, conv: DateConventions, *values:
                               code=codes.SR303) from None
 
 
-
-
 def _plain_compare(e: ir.Compare, op: Callable[[Any, Any], bool], left: Fn, right: Fn
                    ) -> Fn | None:
     """The comparison in one closure where an operand is known or is the evaluation date

@@ -120,7 +120,6 @@ def _equality(e: ir.Expr, variable: str) -> tuple[str, tuple[Any, ...]] | None:
     return field.path[0], values
 
 
-
 def compile_program(rulebase: Rulebase, epoch: Epoch) -> Program:
     """Every area in force in ``epoch``, compiled plain and observed, with its plan."""
     plain, observed = Compiler(rulebase, epoch), Compiler(rulebase, epoch, observed=True)

@@ -255,7 +255,8 @@ def matches_of(traced: Iterable[AreaTrace]) -> Matches:
 # ---------------------------------------------------------------------------- reading
 
 
-def _join(path: str, name: str) -> str:
+def join_path(path: str, name: str) -> str:
+    """``path.name``, or ``name`` at the top of the case."""
     return f"{path}.{name}" if path else name
 
 
@@ -278,9 +279,9 @@ def field_reads(e: ir.FieldRef, env: Env, bindings: Mapping[str, str]) -> list[t
                     if item is None:
                         out.append((here, None))
                     else:
-                        step.append((_join(here, name), getattr(item, name)))
+                        step.append((join_path(here, name), getattr(item, name)))
             else:
-                step.append((_join(path, name), getattr(value, name)))
+                step.append((join_path(path, name), getattr(value, name)))
         frontier = step
     return out + frontier
 

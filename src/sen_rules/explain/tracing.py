@@ -33,6 +33,7 @@ from .trace import (
     Trace,
     collection_items,
     field_reads,
+    join_path,
 )
 
 
@@ -161,11 +162,8 @@ class TraceObserver(Observer):
         there is to work out."""
         if value is None or True in node.through_list:
             return tuple(field_reads(node, env, self.bindings))
-        tail = ".".join(node.path)
-        if node.root == "case":
-            return ((tail, value),)
-        root = self.bindings.get(node.root, node.root)
-        return ((f"{root}.{tail}" if root and tail else root or tail, value),)
+        root = "" if node.root == "case" else self.bindings.get(node.root, node.root)
+        return ((join_path(root, ".".join(node.path)), value),)
 
     def area(self, program: Any, env: Env) -> None:
         self._close_area()
