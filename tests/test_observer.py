@@ -15,6 +15,7 @@ from sen_rules.engine.service import compiled, prepare
 from sen_rules.language import ir
 from sen_rules.testing.strategies import evaluation_inputs
 
+_EMPTY = {"any": False, "every": True, "no": True}  # the answer when no item decides
 SOME = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -26,14 +27,34 @@ class Recorder(Observer):
         self.values: list[tuple[ir.Expr, Any]] = []
         self.areas: list[str] = []
         self.items: list[tuple[str, int]] = []
+        self.tested: dict[int, int] = {}  # quantifier -> items tested in its current run
         self.decisions: dict[str, tuple[str, tuple[str, ...], dict[str, str]]] = {}
 
     def enter(self, node: ir.Expr, area: str | None, env: Env) -> None:
         self.open.append(node)
+        if isinstance(node, ir.Quantifier):
+            self.tested[id(node)] = 0
 
-    def leave(self, node: ir.Expr, value: Any, env: Env) -> None:
+    def item(self, node: ir.Quantifier, env: Env) -> None:
+        # reported inside the quantifier, once per item tested, the item already bound
+        assert self.open[-1] is node
+        assert node.variable in env.vars
+        self.tested[id(node)] += 1
+
+    def leave(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
         assert self.open.pop() is node
         self.values.append((node, value))
+        self._check_items(node, value)
+
+    def _check_items(self, node: ir.Expr, value: Any) -> None:
+        """A quantifier tested its items in turn until one decided it, or all of them."""
+        if not isinstance(node, ir.Quantifier) or node.condition is None:
+            return
+        tested = self.tested.pop(id(node))
+        collection = next(v for n, v in reversed(self.values) if n is node.collection)
+        total = len(collection or ())
+        stopped = node.kind != "count" and value != _EMPTY[node.kind]
+        assert (1 <= tested <= total) if stopped else tested == total
 
     def leaf(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
         self.values.append((node, value))

@@ -63,22 +63,26 @@ class Observer:
 
     ``enter``/``leave``: a node's closure started, and the value it produced (a node the
     evaluation did not need is never entered: ``b`` in ``a and b`` when ``a`` is false).
-    ``area``: an area's conditions are about to be evaluated. ``bound``: a candidate of a
-    ranking was bound to its variable. ``decided``: the decision engine resolved an area
-    (its outcome, the deciding and overridden rule keys, and the role of every rule in
-    force). An observer must not change ``env``."""
+    ``item``: a quantifier is about to test its condition on its next item (the first is
+    item 0). ``area``: an area's conditions are about to be evaluated. ``bound``: a
+    candidate of a ranking was bound to its variable. ``decided``: the decision engine
+    resolved an area (its outcome, the deciding and overridden rule keys, and the role of
+    every rule in force). An observer must not change ``env``."""
 
     def enter(self, node: ir.Expr, area: str | None, env: Env) -> None:
         """A node's closure started (in the scope of ``area``)."""
 
-    def leave(self, node: ir.Expr, value: Any, env: Env) -> None:
+    def leave(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
         """A node's closure produced ``value``."""
 
     def leaf(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
         """A node without parts (a constant, a field, a setting, a decision, the date)
         produced ``value``: one event instead of ``enter`` and ``leave``."""
         self.enter(node, area, env)
-        self.leave(node, value, env)
+        self.leave(node, area, value, env)
+
+    def item(self, node: ir.Quantifier, env: Env) -> None:
+        """Quantifier ``node`` bound its next item and is about to test its condition."""
 
     def area(self, program: Any, env: Env) -> None:
         """An area (``AreaProgram``) is about to be matched."""
@@ -121,10 +125,22 @@ def _observe(e: ir.Expr, area: str | None, fn: Fn) -> Fn:
             return fn(env)
         observer.enter(e, area, env)
         value = fn(env)
-        observer.leave(e, value, env)
+        observer.leave(e, area, value, env)
         return value
 
     return observed
+
+
+def _observe_items(e: ir.Quantifier, cond: Fn) -> Fn:
+    """The condition of quantifier ``e``, telling the observer before each item's test."""
+
+    def each(env: Env) -> Any:
+        observer = env.observer
+        if observer is not None:
+            observer.item(e, env)
+        return cond(env)
+
+    return each
 
 
 def _observe_leaf(e: ir.Expr, area: str | None, fn: Fn) -> Fn:
@@ -316,6 +332,8 @@ class Compiler(Visitor[Fn]):
     def visit_Quantifier(self, e: ir.Quantifier, area: str | None) -> Fn:
         coll = self.compile(e.collection, area)
         cond = self.compile(e.condition, area) if e.condition is not None else None
+        if cond is not None and self.observed:
+            cond = _observe_items(e, cond)
         var = e.variable
         kind = e.kind
         empty = _EMPTY_ANSWER[kind]  # ``any`` of nothing is false, ``every`` true...

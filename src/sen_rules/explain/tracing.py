@@ -37,58 +37,48 @@ from .trace import (
 )
 
 
-class _Frame:
-    """A node being evaluated (or a collector for a part computed for information)."""
+class _Defined:
+    """A definition reference being evaluated: what it names, and the mode around it."""
 
-    __slots__ = ("area", "evaluated", "expr", "got", "inner")
+    __slots__ = ("definition", "key", "outer")
 
-    def __init__(self, expr: ir.Expr | None, area: str | None, evaluated: bool) -> None:
-        self.expr = expr
-        self.area = area
-        self.evaluated = evaluated
-        self.inner = evaluated  # whether the nodes it goes through are evaluated
-        self.got: list[Node] = []  # the children the evaluation went through, in order
+    def __init__(self, key: str, definition: Definition, outer: bool) -> None:
+        self.key = key
+        self.definition = definition
+        self.outer = outer  # whether the reference itself is evaluated
 
 
-class _Quantified(_Frame):
+class _Quantified:
     """A quantifier being evaluated: its items with their paths, the binding before it."""
 
     __slots__ = ("items", "saved")
 
-    def __init__(self, expr: ir.Expr, area: str | None, evaluated: bool, saved: Any) -> None:
-        super().__init__(expr, area, evaluated)
+    def __init__(self, saved: Any) -> None:
         self.items: list[tuple[str, Any]] | None = None
         self.saved = saved
-
-
-class _Defined(_Frame):
-    """A definition reference being evaluated."""
-
-    __slots__ = ("definition", "key")
-
-    def __init__(self, expr: ir.Expr, area: str | None, evaluated: bool, key: str,
-                 definition: Definition) -> None:
-        super().__init__(expr, area, evaluated)
-        self.key = key
-        self.definition = definition
-        if definition.variable is None:  # its body is traced as evaluated, on its own
-            self.inner = True
 
 
 _UNSET: Any = object()
 
 
 class TraceObserver(Observer):
-    """Observes one evaluation of ``program`` and builds its trace."""
+    """Observes one evaluation of ``program`` and builds its trace.
+
+    ``got`` collects the nodes finished inside the node being evaluated (its children, in
+    the order the evaluation went through them; at the top, the area's conditions);
+    ``inner`` says whether the nodes made now are evaluated or computed for information.
+    Only definition references and quantifiers keep more (``frames``)."""
 
     def __init__(self, program: Program) -> None:
         self.program = program
         self.rulebase = program.rulebase
-        self.stack: list[_Frame] = []
-        self.free: list[_Frame] = []  # frames left, to use again (fewer objects to collect)
+        self.roots: list[Node] = []  # the conditions of the current area, as evaluated
+        self.got: list[Node] = self.roots
+        self.inner = True
+        self.stack: list[list[Node]] = []  # the ``got`` of each node being evaluated
+        self.frames: list[_Defined | _Quantified] = []
         self.bindings: dict[str, str] = {}  # variable -> path of the item it is bound to
         self.definitions: dict[str, DefinitionTrace] = {}
-        self.roots: list[Node] = []  # the conditions of the current area, as evaluated
         self.current: AreaProgram | None = None
         self.candidates: list[tuple[str, Any]] = []
         self.traced: dict[str, AreaTrace] = {}
@@ -99,55 +89,31 @@ class TraceObserver(Observer):
 
     # ------------------------------------------------------------------ events
     def enter(self, node: ir.Expr, area: str | None, env: Env) -> None:
-        stack = self.stack
-        evaluated = True
-        if stack:
-            parent = stack[-1]
-            evaluated = parent.inner
-            if type(parent) is _Quantified and parent.got:
-                self._bind_item(parent, len(parent.got) - 1, env)
-        frame: _Frame
         kind = type(node)
         if kind is ir.DefinitionRef:
             assert isinstance(node, ir.DefinitionRef)
             key = self.rulebase.definition_key(node.name, area)
-            frame = _Defined(node, area, evaluated, key, self.rulebase.definitions[key])
+            definition = self.rulebase.definitions[key]
+            self.frames.append(_Defined(key, definition, self.inner))
+            if definition.variable is None:  # its body is traced as evaluated, on its own
+                self.inner = True
         elif kind is ir.Quantifier:
             assert isinstance(node, ir.Quantifier)
-            frame = _Quantified(node, area, evaluated,
-                                self.bindings.get(node.variable, _UNSET))
-        elif self.free:  # frames never leave the observer: they are used again
-            frame = self.free.pop()
-            frame.expr, frame.area, frame.evaluated, frame.inner = node, area, evaluated, evaluated
-        else:
-            frame = _Frame(node, area, evaluated)
-        stack.append(frame)
+            self.frames.append(_Quantified(self.bindings.get(node.variable, _UNSET)))
+        self.stack.append(self.got)
+        self.got = []
 
-    def leave(self, node: ir.Expr, value: Any, env: Env) -> None:
-        frame = self.stack.pop()
-        n = Node(node, frame.area, value, frame.evaluated)
+    def leave(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
+        got = self.got
+        self.got = self.stack.pop()
         build = _BUILDERS.get(type(node))
-        if build is not None:
-            build(self, n, frame, env)
-        if self.stack:
-            self.stack[-1].got.append(n)
-        else:
-            self.roots.append(n)
-        if type(frame) is _Frame:
-            frame.got.clear()
-            self.free.append(frame)
+        n = (Node(node, area, value, self.inner) if build is None
+             else build(self, node, area, value, got, env))
+        self.got.append(n)
 
     def leaf(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
-        stack = self.stack
-        if stack:
-            parent = stack[-1]
-            if type(parent) is _Quantified and parent.got:
-                self._bind_item(parent, len(parent.got) - 1, env)
-            n = Node(node, area, value, parent.inner)
-            parent.got.append(n)
-        else:
-            n = Node(node, area, value, True)
-            self.roots.append(n)
+        n = Node(node, area, value, self.inner)
+        self.got.append(n)
         kind = type(node)
         if kind is ir.FieldRef:
             assert isinstance(node, ir.FieldRef)
@@ -156,14 +122,26 @@ class TraceObserver(Observer):
             assert isinstance(node, ir.DecisionRef)
             n.decision = (node.area, node.field)
 
+    def item(self, node: ir.Quantifier, env: Env) -> None:
+        frame = self.frames[-1]
+        assert isinstance(frame, _Quantified)
+        got = self.got  # the quantifier's: its collection, then one node per item tested
+        if frame.items is None:
+            frame.items = collection_items(node.collection, got[0].value, env,
+                                           self.bindings, node.variable)
+        index = len(got) - 1
+        if index < len(frame.items):
+            self.bindings[node.variable] = frame.items[index][0]
+
     def _reads(self, node: ir.FieldRef, value: Any, env: Env) -> tuple[tuple[str, Any], ...]:
         """What a field reference read (:func:`field_reads`); a read that goes through no
         list and found a value read exactly that value, at its path, so the path is all
         there is to work out."""
-        if value is None or True in node.through_list:
+        if value is None or node.projects:
             return tuple(field_reads(node, env, self.bindings))
-        root = "" if node.root == "case" else self.bindings.get(node.root, node.root)
-        return ((join_path(root, ".".join(node.path)), value),)
+        if node.root == "case":
+            return ((node.joined, value),)
+        return ((join_path(self.bindings.get(node.root, node.root), node.joined), value),)
 
     def area(self, program: Any, env: Env) -> None:
         self._close_area()
@@ -191,9 +169,9 @@ class TraceObserver(Observer):
             return Node(e, area, e.value, evaluated)
         env = self.env
         assert env is not None
-        collector = _Frame(None, area, evaluated)
-        depth = len(self.stack)
-        self.stack.append(collector)
+        got, inner, depth, frames = self.got, self.inner, len(self.stack), len(self.frames)
+        collector: list[Node] = []
+        self.got, self.inner = collector, evaluated
         steps = env.steps
         try:
             self.program.function(e, area, observed=True)(env)
@@ -202,46 +180,53 @@ class TraceObserver(Observer):
                 raise
             return Node(e, area, None, False, error=exc.message)
         finally:
-            del self.stack[depth:]
+            self.got, self.inner = got, inner
+            del self.stack[depth:], self.frames[frames:]
             env.steps = steps  # the decision ran within the limit; reading again is ours
-        return collector.got[0]
+        return collector[0]
 
-    def _child(self, frame: _Frame, position: int, e: ir.Expr, area: str | None,
+    def _child(self, got: list[Node], position: int, e: ir.Expr, area: str | None,
                evaluated: bool) -> tuple[Node, int]:
-        got = frame.got
         if position < len(got) and got[position].expr is e:
             return got[position], position + 1
         return self.compute(e, area, evaluated), position
 
-    def _children(self, n: Node, frame: _Frame, env: Env) -> None:
-        parts = n.expr.children()
-        got = frame.got
+    def _children(self, e: ir.Expr, area: str | None, value: Any, got: list[Node],
+                  env: Env) -> Node:
+        parts = e.children()
         if len(got) == len(parts):  # the evaluation went through every part
-            n.children = tuple(got)
-            return
+            return Node(e, area, value, self.inner, tuple(got))
+        n = Node(e, area, value, self.inner)
         out, at = [], 0
         for c in parts:
-            child, at = self._child(frame, at, c, n.area, False)
+            child, at = self._child(got, at, c, area, False)
             out.append(child)
         n.children = tuple(out)
+        return n
 
-    def _IfThenElse(self, n: Node, frame: _Frame, env: Env) -> None:
+    def _IfThenElse(self, e: ir.Expr, area: str | None, value: Any, got: list[Node],
+                    env: Env) -> Node:
         before = len(self.definitions)
-        self._children(n, frame, env)
+        n = self._children(e, area, value, got, env)
         if len(self.definitions) > before:  # met in ``then``, after those of ``otherwise``
             self.out_of_order = True
+        return n
 
     # ------------------------------------------------------------------ node kinds
-    def _DefinitionRef(self, n: Node, frame: _Frame, env: Env) -> None:
+    def _DefinitionRef(self, e: ir.Expr, area: str | None, value: Any, got: list[Node],
+                       env: Env) -> Node:
+        frame = self.frames.pop()
         assert isinstance(frame, _Defined)
+        self.inner = frame.outer
+        n = Node(e, area, value, frame.outer)
         definition, key = frame.definition, frame.key
         n.definition = key
-        body = frame.got[0] if frame.got else None
+        body = got[0] if got else None
         if definition.variable is not None:  # about the item being ranked: traced in place
             n.inline = True
             n.children = (body or self.compute(definition.expr, definition.area,
                                                n.evaluated),)
-            return
+            return n
         found = self.definitions.get(key)
         if found is None:
             error = None
@@ -251,63 +236,59 @@ class TraceObserver(Observer):
             self.definitions[key] = DefinitionTrace(key, definition, body, n.evaluated, error)
         elif n.evaluated:
             found.used = True
+        return n
 
-    def _Compare(self, n: Node, frame: _Frame, env: Env) -> None:
-        if len(frame.got) == 2:
-            n.children = tuple(frame.got)
-            return
-        e = n.expr
+    def _Compare(self, e: ir.Expr, area: str | None, value: Any, got: list[Node],
+                 env: Env) -> Node:
+        if len(got) == 2:
+            return Node(e, area, value, self.inner, tuple(got))
         assert isinstance(e, ir.Compare)
-        left, at = self._child(frame, 0, e.left, n.area, n.evaluated)
+        n = Node(e, area, value, self.inner)
+        left, at = self._child(got, 0, e.left, area, n.evaluated)
         needed = n.evaluated and (left.value is not None
                                   or isinstance(e.right, (ir.Const, ir.SettingRef)))
-        n.children = (left, self._child(frame, at, e.right, n.area, needed)[0])
+        n.children = (left, self._child(got, at, e.right, area, needed)[0])
+        return n
 
-    def _Quantifier(self, n: Node, frame: _Frame, env: Env) -> None:
-        assert isinstance(frame, _Quantified)
-        e = n.expr
-        assert isinstance(e, ir.Quantifier)
-        coll = frame.got[0] if frame.got else self.compute(e.collection, n.area, False)
+    def _Quantifier(self, e: ir.Expr, area: str | None, value: Any, got: list[Node],
+                    env: Env) -> Node:
+        frame = self.frames.pop()
+        assert isinstance(frame, _Quantified) and isinstance(e, ir.Quantifier)
+        n = Node(e, area, value, self.inner)
+        coll = got[0] if got else self.compute(e.collection, area, False)
         n.children = (coll,)
         items = frame.items
         if items is None:
             items = collection_items(e.collection, coll.value, env, self.bindings, e.variable)
-        done = frame.got[1:]
+        done = got[1:]
         traced: list[Item] = []
         var = e.variable
         saved = env.vars.get(var, _UNSET)
         try:
-            for index, (path, value) in enumerate(items[:MAX_TRACED_ITEMS]):
+            for index, (path, item) in enumerate(items[:MAX_TRACED_ITEMS]):
                 if e.condition is None:
                     body = None
                 elif index < len(done):
                     body = done[index]
                 else:
-                    env.vars[var] = value
+                    env.vars[var] = item
                     self.bindings[var] = path
-                    body = self.compute(e.condition, n.area, False)
+                    body = self.compute(e.condition, area, False)
                 traced.append(Item(index, path, body))
         finally:
             _restore(env.vars, var, saved)
             _restore(self.bindings, var, frame.saved)
         n.items = tuple(traced)
         n.items_omitted = max(0, len(items) - MAX_TRACED_ITEMS)
-
-    def _bind_item(self, frame: _Quantified, index: int, env: Env) -> None:
-        e = frame.expr
-        assert isinstance(e, ir.Quantifier)
-        if frame.items is None:
-            frame.items = collection_items(e.collection, frame.got[0].value, env,
-                                           self.bindings, e.variable)
-        if index < len(frame.items):
-            self.bindings[e.variable] = frame.items[index][0]
+        return n
 
     # ------------------------------------------------------------------ areas
     def _close_area(self) -> None:
         ap, roots = self.current, self.roots
         if ap is None:
             return
-        self.current, self.roots = None, []
+        self.current = None
+        self.roots = self.got = []
         area = ap.area
         at = 0
         applies_node = None

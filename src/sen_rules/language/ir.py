@@ -8,7 +8,7 @@ carry their type, where they were written, and the text as written.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import SourceLocation
 from .types import Type
@@ -39,6 +39,14 @@ class FieldRef(Expr):
     root: str
     path: tuple[str, ...]
     through_list: tuple[bool, ...]  # per step: is the value before this step a list?
+    # worked out once, for the explainer's reads: the path after the root, joined, and
+    # whether any step goes through a list
+    joined: str = field(init=False, repr=False)
+    projects: bool = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "joined", ".".join(self.path))
+        object.__setattr__(self, "projects", any(self.through_list))
 
     @property
     def dotted(self) -> str:

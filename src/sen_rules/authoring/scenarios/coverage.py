@@ -47,7 +47,7 @@ class CoverageObserver(Observer):
         self.values: dict[tuple[str, int], bool] = {}
         self.used: set[str] = set()
 
-    def leave(self, node: ir.Expr, value: Any, env: Env) -> None:
+    def leave(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
         owners = self.owners.get(id(node))
         if owners is not None:
             for owner in owners:
