@@ -149,3 +149,28 @@ def test_a_pending_decision_is_strict_and_documented() -> None:
     assert pending["additionalProperties"] is False
     assert pending["properties"]["kind"]["enum"] == ["placement", "resources"]
     assert "description" in schema["properties"]["pending_decision"]
+
+
+def test_a_finding_not_raised_adds_nothing_its_decision_rests_on(
+        rules_copy: Callable[..., Path]) -> None:
+    # the written notice reads a setting; when the Statement lapses at nineteen the notice
+    # fires but is not raised (the decision does not rest on the rules it names), so the
+    # setting is not among those the decision rests on
+    rb = sen_rules.load_rulebase(rules_copy({CESSATION: [
+        ("    when_outcome: cease\n    when_decided_by:",
+         "    when: settings.review_due_soon_days > 0\n    when_outcome: cease\n"
+         "    when_decided_by:")]}))
+    lapse = {"child": {"id": "HK-R-03", "date_of_birth": "1990-03-04"},
+             "statement": {"made_on": "2001-05-21"}, "cessation": {"appeal_pending": True}}
+    decision = sen_rules.evaluate(lapse, as_of="2009-03-04", rulebase=rb).decision("cessation")
+    assert decision is not None and decision.outcome == "cease"
+    assert "written-notice-and-right-of-appeal" not in [n.code for n in decision.notes]
+    assert "review_due_soon_days" not in [s.name for s in decision.settings]
+    # decided by progress, the notice is raised and the setting is one the decision used
+    progress = {"child": {"id": "HK-R-04", "date_of_birth": "1995-03-04"},
+                "statement": {"made_on": "2001-05-21"},
+                "cessation": {"criteria_no_longer_met_on": "2008-09-01"}}
+    raised = sen_rules.evaluate(progress, as_of="2009-03-04", rulebase=rb).decision("cessation")
+    assert raised is not None
+    assert "written-notice-and-right-of-appeal" in [n.code for n in raised.notes]
+    assert "review_due_soon_days" in [s.name for s in raised.settings]

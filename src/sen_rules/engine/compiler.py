@@ -413,18 +413,25 @@ class Compiler(Visitor[Fn]):
         left, right = self.compile(e.left, area), self.compile(e.right, area)
         sign = 1 if e.op == "+" else -1
         if e.left.type.kind == "date":
-            by = (e.right.value if not self.observed and type(e.right) is ir.Const
-                  and isinstance(e.right.value, Duration) else None)
-            fixed = {by.unit: sign * by.amount} if by is not None else None  # a constant
+            const = e.right.value if type(e.right) is ir.Const else None
+            # a constant duration, as add_duration's keyword, worked out once (plain only)
+            fixed = ({const.unit: sign * const.amount}
+                     if not self.observed and isinstance(const, Duration) else None)
 
             def date_arith(env: Env) -> Any:
                 d = left(env)
-                dur = by if fixed is not None else right(env)
-                if d is None or dur is None:
+                if fixed is None:
+                    dur = right(env)
+                    if dur is None:
+                        return None
+                    assert isinstance(dur, Duration)
+                    step = {dur.unit: sign * dur.amount}
+                else:
+                    step = fixed
+                if d is None:
                     return None
-                assert isinstance(dur, Duration)
                 try:
-                    return add_duration(d, **(fixed or {dur.unit: sign * dur.amount}))
+                    return add_duration(d, **step)
                 except (OverflowError, ValueError):
                     raise EvaluationError(f"date arithmetic left the calendar{_where(e)}",
                                           code=codes.SR303) from None

@@ -350,15 +350,14 @@ class Outline:
         self.overridden_keys = tuple(r.key for r in overridden)
         self.overridden = tuple(r.id for r in overridden)
         self.has_details = any(r.details for r in winners)
+        raised = [rule for rule in plan.finding_rules
+                  if rule.key in fired and _raised(rule, outcome, decided_by)]
         self.findings = tuple(
             (rule, None if rule.details else Finding(rule.value, rule.id,
                                                      rule.message or rule.title, _EMPTY),
              None if rule.key in plan.dating else static[rule.key])
-            for rule in plan.finding_rules
-            if rule.key in fired
-            and (rule.when_outcome is None or rule.when_outcome == outcome)
-            and (not rule.when_decided_by or decided_by.intersection(rule.when_decided_by)))
-        names, reads = _reads(plan, winners, fired, outcome)
+            for rule in raised)
+        names, reads = _reads(plan, winners + raised)
         self.settings = tuple(plan.setting_info[n] for n in sorted(names))
         self.reads = plan.grouped(frozenset(reads))
         # the whole decision, when nothing in it comes from the case: no details, no
@@ -382,17 +381,21 @@ class Outline:
         return rule_roles(plan, self.fired, self.winners, self.outcome)
 
 
-def _reads(plan: AreaPlan, winners: list[Rule], fired: frozenset[str], outcome: str
-           ) -> tuple[set[str], set[tuple[str, str]]]:
-    """The settings and the decision fields a decision rests on (its rules that were used)."""
-    used = [r.key for r in winners] + [r.key for r in plan.finding_rules
-                                       if r.key in fired and (r.when_outcome is None
-                                                              or r.when_outcome == outcome)]
+def _raised(rule: Rule, outcome: str, decided_by: set[str]) -> bool:
+    """Whether a flag or note that fired goes with this decision: its outcome, and the
+    rules the decision rests on, are the ones it names (if it names any)."""
+    return ((rule.when_outcome is None or rule.when_outcome == outcome)
+            and (not rule.when_decided_by or not decided_by.isdisjoint(rule.when_decided_by)))
+
+
+def _reads(plan: AreaPlan, used: list[Rule]) -> tuple[set[str], set[tuple[str, str]]]:
+    """The settings and the decision fields a decision rests on: those of its area and of
+    the rules it used (the rules that decided it and the findings it raised)."""
     names = set(plan.area_settings)
     reads: set[tuple[str, str]] = set(plan.applies_reads.decisions)
-    for key in used:
-        names |= plan.rule_settings[key]
-        reads |= plan.rule_decisions[key]
+    for rule in used:
+        names |= plan.rule_settings[rule.key]
+        reads |= plan.rule_decisions[rule.key]
     return names, reads
 
 
@@ -466,9 +469,10 @@ def decide(program: Program, env: Env, matches: Matches) -> Evaluation:
     used, applying = program.used, matches.areas
     for ap in program.order:
         topic = ap.area.id
-        made_already = None if fresh else decisions.get(topic)
-        if made_already is not None and made_already.decision is not None:
-            decision = made_already.decision
+        # an area other areas read was decided while matching: that decision is the one
+        kept = None if fresh else decisions.get(topic)
+        if kept is not None and kept.decision is not None:
+            decision = kept.decision
         elif fresh or topic in used:
             decision = record_decision(program, ap, env, matches)
         else:  # no area reads it: nothing to keep in ``env``

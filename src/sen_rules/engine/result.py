@@ -319,7 +319,7 @@ _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",",
                            default=_plain).encode
 
 
-def _kept(part: RuleRef | Finding | SettingUsed) -> str:
+def _kept(part: RuleRef | Finding | SettingUsed | NotApplicable) -> str:
     """A part's JSON, written once and kept on it (a list slot: the classes are frozen)."""
     text = part.text
     if not text:
@@ -354,13 +354,6 @@ def decision_json(d: Decision) -> str:
     return written
 
 
-def not_applicable_json(n: NotApplicable) -> str:
-    text = n.text
-    if not text:
-        text.append(_encode(n.to_dict()))
-    return text[0]
-
-
 def evaluation_json(e: Evaluation) -> str:
     """``dumps(e.to_dict(), indent=None)``, from the parts' kept texts."""
     return ('{"rulebase":' + _encode(dict(e.rulebase))
@@ -368,4 +361,4 @@ def evaluation_json(e: Evaluation) -> str:
             + ',"case_id":' + _encode(e.case_id)
             + ',"decisions":[' + ",".join([decision_json(d) for d in e.decisions])
             + '],"not_applicable":['
-            + ",".join([not_applicable_json(n) for n in e.not_applicable]) + "]}")
+            + ",".join([_kept(n) for n in e.not_applicable]) + "]}")
