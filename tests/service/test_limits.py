@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+from typing import Any
 
 import httpx
+import pytest
 
 import sen_rules
 from conftest import example
@@ -43,3 +46,25 @@ def test_a_record_may_nest_deeper_than_a_case() -> None:
     refused = post(Limits(max_record_depth=shallow), "/v1/records/verify", record.encode(),
                    "application/json")
     assert refused.status_code == 400 and refused.json()["code"] == "SR703"
+
+
+def test_the_json_of_an_answer_is_written_off_the_event_loop(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # writing an explanation's JSON costs more than tracing it: on the event loop it would
+    # hold every other request up, and escape the time limit
+    from sen_rules.engine.result import Evaluation
+    from sen_rules.explain.core import Explanation
+
+    writers: list[threading.Thread] = []
+    for kind in (Explanation, Evaluation):
+        def recorded(self: object, *args: object, __real: Any = kind.to_json,
+                     **kwargs: object) -> str:
+            writers.append(threading.current_thread())
+            return str(__real(self, *args, **kwargs))
+        monkeypatch.setattr(kind, "to_json", recorded)
+    body = json.dumps({"case": json.loads(example("school-action")), "as_of": "2026-11-28"})
+    for path in ("/v1/explain", "/v1/explain?form=compact", "/v1/evaluate"):
+        answer = post(Limits(), path, body.encode(), "application/json")
+        assert answer.status_code == 200, answer.text
+    assert len(writers) == 3
+    assert all(w is not threading.main_thread() for w in writers)  # the loop runs in main
