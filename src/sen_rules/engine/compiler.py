@@ -8,9 +8,9 @@ what its node kind does.
 
 The semantics of each kind of node is written once, here. An *observed* compiler wraps the
 closure of every node so that it reports to the evaluation's :class:`Observer` (node
-entered, value produced); the trace, scenario coverage and witness search are observers of
-this one evaluator. Without an observer nothing is wrapped: the plain closures are the
-engine's.
+entered, value produced; ``engine.observing``); the trace, scenario coverage and witness
+search are observers of this one evaluator. Without an observer nothing is wrapped: the
+plain closures are the engine's.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from ..language.visitor import Visitor
 from ..rulebase import Epoch, Rulebase
 from ..values import Duration
 from .fields import compare_field, field_reader, member_field
+from .observing import LEAVES, Fn, Observer, observe, observe_items, observe_leaf
 
-Fn = Callable[["Env"], Any]
 _MISSING = object()
 MAX_STEPS = 2_000_000  # items visited by quantifiers in one evaluation
 _EMPTY_ANSWER: Mapping[str, Any] = MappingProxyType(
@@ -58,43 +58,6 @@ class DecisionValue:
 NOT_APPLYING = DecisionValue(False, None, MappingProxyType({}))
 
 
-class Observer:
-    """What an observed evaluation reports, as it happens (every method does nothing here).
-
-    ``enter``/``leave``: a node's closure started, and the value it produced (a node the
-    evaluation did not need is never entered: ``b`` in ``a and b`` when ``a`` is false).
-    ``item``: a quantifier is about to test its condition on its next item (the first is
-    item 0). ``area``: an area's conditions are about to be evaluated. ``bound``: a
-    candidate of a ranking was bound to its variable. ``decided``: the decision engine
-    resolved an area (its outcome, the deciding and overridden rule keys, and the role of
-    every rule in force). An observer must not change ``env``."""
-
-    def enter(self, node: ir.Expr, area: str | None, env: Env) -> None:
-        """A node's closure started (in the scope of ``area``)."""
-
-    def leave(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
-        """A node's closure produced ``value``."""
-
-    def leaf(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
-        """A node without parts (a constant, a field, a setting, a decision, the date)
-        produced ``value``: one event instead of ``enter`` and ``leave``."""
-        self.enter(node, area, env)
-        self.leave(node, area, value, env)
-
-    def item(self, node: ir.Quantifier, env: Env) -> None:
-        """Quantifier ``node`` bound its next item and is about to test its condition."""
-
-    def area(self, program: Any, env: Env) -> None:
-        """An area (``AreaProgram``) is about to be matched."""
-
-    def bound(self, variable: str, index: int, env: Env) -> None:
-        """Candidate ``index`` of a ranking is bound to ``variable``."""
-
-    def decided(self, area: str, outcome: str, deciding: tuple[str, ...],
-                overridden: tuple[str, ...], roles: Mapping[str, str]) -> None:
-        """The decision engine decided ``area``."""
-
-
 class Env:
     """The state of one evaluation: the case, the date, bound items, computed definitions,
     the decisions already made (for areas that use them), and its observer (if any)."""
@@ -115,46 +78,6 @@ class Env:
 def _where(expr: ir.Expr) -> str:
     return f" at {expr.loc}" if expr.loc else ""
 
-
-def _observe(e: ir.Expr, area: str | None, fn: Fn) -> Fn:
-    """``fn`` (the closure of ``e``), reporting to the evaluation's observer if it has one."""
-
-    def observed(env: Env) -> Any:
-        observer = env.observer
-        if observer is None:
-            return fn(env)
-        observer.enter(e, area, env)
-        value = fn(env)
-        observer.leave(e, area, value, env)
-        return value
-
-    return observed
-
-
-def _observe_items(e: ir.Quantifier, cond: Fn) -> Fn:
-    """The condition of quantifier ``e``, telling the observer before each item's test."""
-
-    def each(env: Env) -> Any:
-        observer = env.observer
-        if observer is not None:
-            observer.item(e, env)
-        return cond(env)
-
-    return each
-
-
-def _observe_leaf(e: ir.Expr, area: str | None, fn: Fn) -> Fn:
-    def observed(env: Env) -> Any:
-        value = fn(env)
-        observer = env.observer
-        if observer is not None:
-            observer.leaf(e, area, value, env)
-        return value
-
-    return observed
-
-
-_LEAVES = frozenset({ir.Const, ir.AsOf, ir.SettingRef, ir.FieldRef, ir.DecisionRef})
 
 
 class Compiler(Visitor[Fn]):
@@ -180,7 +103,7 @@ class Compiler(Visitor[Fn]):
         """The closure of ``e`` in the scope of ``area``."""
         fn: Fn = self.visit(e, area)
         if self.observed:
-            fn = (_observe_leaf if type(e) in _LEAVES else _observe)(e, area, fn)
+            fn = (observe_leaf if type(e) in LEAVES else observe)(e, area, fn)
         self.closures[(id(e), area)] = (e, fn)
         return fn
 
@@ -333,7 +256,7 @@ class Compiler(Visitor[Fn]):
         coll = self.compile(e.collection, area)
         cond = self.compile(e.condition, area) if e.condition is not None else None
         if cond is not None and self.observed:
-            cond = _observe_items(e, cond)
+            cond = observe_items(e, cond)
         var = e.variable
         kind = e.kind
         empty = _EMPTY_ANSWER[kind]  # ``any`` of nothing is false, ``every`` true...

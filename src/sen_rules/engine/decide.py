@@ -24,7 +24,8 @@ from ..language.printer import canonical, words
 from ..language.syntax import Duration
 from ..rulebase import Area, Epoch, InForce, Rule, Rulebase
 from ..versions import version_reason
-from .compiler import NOT_APPLYING, Compiler, DecisionValue, Env, Fn
+from .compiler import NOT_APPLYING, Compiler, DecisionValue, Env
+from .observing import Fn
 from .program import AreaProgram, Matches, Program
 from .ranking import Ranker, rank
 from .result import (

@@ -20,10 +20,9 @@ from .compiler import (
     Compiler,
     DecisionValue,
     Env,
-    Fn,
-    Observer,
 )
 from .decide import AreaPlan, record_decision
+from .observing import Fn, Observer
 from .program import AreaProgram, Matches, Program
 
 Lookups = tuple[tuple[str, Mapping[Any, tuple[str, ...]]], ...]  # field -> value -> ids

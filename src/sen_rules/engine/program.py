@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..language import ir
 from ..rulebase import Area, Epoch, Rulebase
-from .compiler import Compiler, Fn
+from .compiler import Compiler
+from .observing import Fn
 
 if TYPE_CHECKING:
     from .decide import AreaPlan
