@@ -340,3 +340,13 @@ def _texts(reasons: list[dict[str, Any]]) -> list[str]:
         out.append(r["text"])
         out.extend(_texts(r.get("because", [])))
     return out
+
+
+def test_every_kind_of_node_is_traced() -> None:
+    # a leaf is one event; every kind with parts needs its builder
+    from sen_rules.engine.observing import LEAVES
+    from sen_rules.explain.tracing import _BUILDERS
+
+    kinds = {k for k in vars(ir).values()
+             if isinstance(k, type) and issubclass(k, ir.Expr) and k is not ir.Expr}
+    assert kinds == set(LEAVES) | set(_BUILDERS) and not set(LEAVES) & set(_BUILDERS)

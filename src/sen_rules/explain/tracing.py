@@ -105,16 +105,15 @@ class TraceObserver(Observer):
 
     def leave(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
         got = self.got
-        self.got = self.stack.pop()
-        build = _BUILDERS.get(type(node))
-        n = (Node(node, area, value, self.inner) if build is None
-             else build(self, node, area, value, got, env))
-        self.got.append(n)
+        self.got = self.stack.pop()  # every kind with parts has its builder
+        self.got.append(_BUILDERS[type(node)](self, node, area, value, got, env))
 
     def leaf(self, node: ir.Expr, area: str | None, value: Any, env: Env) -> None:
         n = Node(node, area, value, self.inner)
         self.got.append(n)
         kind = type(node)
+        if kind is ir.Const:  # the commonest leaf: nothing more to note
+            return
         if kind is ir.FieldRef:
             assert isinstance(node, ir.FieldRef)
             n.reads = self._reads(node, value, env)
