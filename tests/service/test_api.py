@@ -79,6 +79,7 @@ def test_record_is_stored_and_identical_to_the_cli(
 
 
 def test_decisions_filter_by_area_outcome_dates_and_version(client: httpx.Client) -> None:
+    client.post("/v1/records", json=body("school-action"))  # an older record to page to
     made = client.post("/v1/records", json=body("placement-candidates"))
     decision_id = made.headers["sen-rules-decision-id"]
     record = made.json()

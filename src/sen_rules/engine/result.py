@@ -24,6 +24,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from ..jsonwrite import indented
 from ..rulebase import Citation, InForce
 
 _SCALARS = frozenset({str, int, float, bool, type(None), date})
@@ -285,13 +286,19 @@ class Evaluation:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        if indent is None:  # composed from each part's text, kept on the part
-            return evaluation_json(self)
+        if indent is None or indent == 2:  # composed from each part's text, kept on the part
+            text = evaluation_json(self)
+            return text if indent is None else indented(text)
         return dumps(self.to_dict(), indent=indent)
 
 
 def dumps(data: Any, indent: int | None = 2) -> str:
-    """Deterministic JSON: fixed key order as built, UTF-8 text, no NaN."""
+    """Deterministic JSON: fixed key order as built, UTF-8 text, no NaN; indented by two
+    spaces from the compact text (:mod:`sen_rules.jsonwrite`), the same bytes as the
+    standard library's indenting encoder, which is several times slower."""
+    if indent is None or indent == 2:
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return text if indent is None else indented(text)
     return json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False,
                       separators=(",", ": ") if indent else (",", ":"))
 
