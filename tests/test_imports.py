@@ -36,8 +36,8 @@ MAX_FUNCTION_LINES = 60
 LAYERS: tuple[tuple[str, ...], ...] = (
     # 0. the ground: codes and errors, values and dates, the case, strict input
     ("codes.py", "errors.py", "version.py", "values.py", "suggest.py", "dates.py",
-     "textsafe.py", "jsonread.py", "lines.py", "progress.py", "rendering.py", "sources.py",
-     "case_dates.py", "case_model.py", "case.py"),
+     "textsafe.py", "jsonread.py", "jsonwrite.py", "lines.py", "progress.py", "rendering.py",
+     "sources.py", "case_dates.py", "case_model.py", "case.py"),
     # 1. the condition language, and the description of the case model it types against
     ("language/", "case_description.py"),
     # 2. the rulebase: its elements, epochs, hash, decision order, versions
