@@ -3,4 +3,4 @@ importing the package top (which imports nearly everything)."""
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.1.1"
