@@ -19,6 +19,9 @@ class Expr:
     type: Type
     loc: SourceLocation | None
     source: str
+    # the node's texts (``language.printer``: canonical, words), each written once and kept
+    # with the node: explanations print the same nodes for every case
+    texts: dict[str, str] = field(init=False, default_factory=dict, repr=False, compare=False)
 
     def children(self) -> tuple[Expr, ...]:
         return ()

@@ -8,11 +8,9 @@ read a condition aloud for auditors and policy officers.
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from ..values import NOT_RECORDED, day_words, literal
 from . import ir
@@ -56,20 +54,16 @@ class _Level(Visitor[int]):
 
 _level = _Level().visit
 
-_TEXTS_LOCK = threading.Lock()
-
-
 def _cached_per_node(render: Callable[[ir.Expr], str]) -> Callable[[ir.Expr], str]:
-    """``render``, computed once per node (nodes are immutable; held weakly)."""
-    texts: WeakKeyDictionary[ir.Expr, str] = WeakKeyDictionary()
+    """``render``, computed once per node and kept on it (``Expr.texts``: nodes are
+    immutable; two threads that render a node at once write the same text)."""
+    name = render.__name__
 
     @functools.wraps(render)
     def cached(e: ir.Expr) -> str:
-        text = texts.get(e)
+        text = e.texts.get(name)
         if text is None:
-            text = render(e)
-            with _TEXTS_LOCK:
-                texts[e] = text
+            text = e.texts[name] = render(e)
         return text
 
     return cached
