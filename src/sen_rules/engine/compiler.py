@@ -246,8 +246,9 @@ class Compiler(Visitor[Fn]):
 
     def _members(self, e: ir.Expr) -> frozenset[Any] | None:
         """The members of a list of constants or of a setting (None for any other list)."""
-        if isinstance(e, ir.ListOf) and all(isinstance(i, ir.Const) for i in e.items):
-            return frozenset(i.value for i in e.items)  # type: ignore[attr-defined]
+        values = ir.constant_values(e)
+        if values is not None:
+            return frozenset(values)
         if isinstance(e, ir.SettingRef):
             return frozenset(self.epoch.settings.get(e.name) or ())
         return None

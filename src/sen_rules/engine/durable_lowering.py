@@ -411,9 +411,9 @@ class Lowering(NormalForm[Branch]):
         return [Branch(OR([{"$nex": {key: 1}}, _compare(key, NEGATION[op], v)]), frozenset())]
 
     def lower_membership(self, e: ir.Membership, kind: FactKind, negate: bool) -> Formula:
-        if isinstance(e.collection, ir.ListOf) and all(isinstance(i, ir.Const)
-                                                       for i in e.collection.items):
-            values = [i.value for i in e.collection.items]  # type: ignore[attr-defined]
+        listed = ir.constant_values(e.collection)
+        if listed is not None:
+            values = list(listed)
         elif isinstance(e.collection, ir.SettingRef):
             values = list(self.program.epoch.settings.get(e.collection.name) or ())
         else:

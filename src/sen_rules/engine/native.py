@@ -105,11 +105,12 @@ def _equality(e: ir.Expr, variable: str) -> tuple[str, tuple[Any, ...]] | None:
     """(field, the constants it must equal one of) for ``v.field = constant`` or
     ``v.field in [constants]`` on the candidate ``v``, a yes/no, number or text field (its
     values hash as they compare); else None."""
+    values: tuple[object, ...]
     if type(e) is ir.Compare and e.op == "=" and type(e.right) is ir.Const:
         field, values = e.left, (e.right.value,)
-    elif (type(e) is ir.Membership and not e.negated and type(e.collection) is ir.ListOf
-          and all(type(i) is ir.Const for i in e.collection.items)):
-        field, values = e.item, tuple(i.value for i in e.collection.items)  # type: ignore[attr-defined]
+    elif (type(e) is ir.Membership and not e.negated
+          and (listed := ir.constant_values(e.collection)) is not None):
+        field, values = e.item, listed
     else:
         return None
     if (type(field) is not ir.FieldRef or field.root != variable or len(field.path) != 1

@@ -59,9 +59,7 @@ def node_to_compact(n: Node) -> dict[str, Any]:
     """An evaluated node: its value, the facts it read and its evaluated parts, each at its
     place among the parts of the expression (``null`` for a part not evaluated or constant;
     a definition about a ranked item has its body as its one part)."""
-    value = n.value
-    d: dict[str, Any] = {"value": value if value is None or type(value) in _PLAIN
-                         else to_json(value)}
+    d: dict[str, Any] = {"value": n.value_json()}
     if n.error:
         d["error"] = n.error
     if n.definition is not None:
@@ -69,7 +67,7 @@ def node_to_compact(n: Node) -> dict[str, Any]:
     if n.reads:
         d["reads"] = [{"path": p, "value": to_json(v)} for p, v in n.reads]
     if n.children:
-        parts = [node_to_compact(c) if c.evaluated and not _is_constant(c.expr) else None
+        parts = [node_to_compact(c) if c.evaluated and not ir.is_constant(c.expr) else None
                  for c in n.children]
         if any(p is not None for p in parts):
             d["children"] = parts
@@ -83,13 +81,6 @@ def node_to_compact(n: Node) -> dict[str, Any]:
     return d
 
 
-_PLAIN = frozenset({bool, int, str})
-
-
-def _is_constant(e: ir.Expr) -> bool:
-    if type(e) is ir.Const:
-        return True
-    return type(e) is ir.ListOf and all(type(i) is ir.Const for i in e.items)
 
 
 def area_to_compact(at: AreaTrace) -> dict[str, Any]:

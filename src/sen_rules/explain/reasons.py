@@ -45,11 +45,6 @@ class Reason:
         return out
 
 
-def _is_const(e: ir.Expr) -> bool:
-    return isinstance(e, (ir.Const, ir.ListOf)) and all(
-        isinstance(x, ir.Const) for x in ([e] if isinstance(e, ir.Const) else e.items))
-
-
 def _operand_note(e: ir.Expr, value: Any, node: Node | None = None) -> str:
     """"assessment request › route is "parent"" (or "... is not recorded")."""
     text = _with_arguments(node) if node is not None else words(e)
@@ -81,7 +76,8 @@ def _facts(node: Node) -> str:
     """The values a comparison or membership test saw, in words."""
     notes = []
     for child in node.children:
-        if _is_const(child.expr) or (isinstance(child.expr, ir.SettingRef) and not child.evaluated):
+        if ir.is_constant(child.expr) or (isinstance(child.expr, ir.SettingRef)
+                                          and not child.evaluated):
             continue
         if not child.evaluated and child.value is None:
             continue
@@ -230,7 +226,7 @@ class _WhyFalse(_Why):
     def generic_visit(self, node: ir.Expr, *args: Any, **kwargs: Any) -> list[Reason]:
         (n,) = args
         facts = "; ".join(_operand_note(c.expr, c.value) for c in n.children
-                          if not _is_const(c.expr))
+                          if not ir.is_constant(c.expr))
         return [Reason(f"not met: {words(node)}" + (f" — {facts}" if facts else ""))]
 
     def visit_Compare(self, e: ir.Expr, node: Node) -> list[Reason]:
@@ -260,7 +256,7 @@ class _WhyTrue(_Why):
         return [Reason(f"met: {words(node)}")]
 
     def visit_Compare(self, e: ir.Compare, node: Node) -> list[Reason]:
-        if e.op == "=" and _is_const(e.right):
+        if e.op == "=" and ir.is_constant(e.right):
             return [Reason(f"met: {words(e)}")]  # the value is in the words
         return self.visit_Membership(e, node)
 

@@ -66,8 +66,7 @@ def _value(node: Node) -> str:
 def node_lines(node: Node, indent: str) -> list[str]:
     """A condition tree: every node with its value, and the case values it read."""
     e = node.expr
-    if isinstance(e, ir.Const) or (isinstance(e, ir.ListOf) and all(
-            isinstance(i, ir.Const) for i in e.items)):
+    if ir.is_constant(e):
         return []
     skipped = "" if node.evaluated else "  (not needed for the decision)"
     if isinstance(e, ir.FieldRef):

@@ -80,11 +80,13 @@ class Node:
             stack.extend(reversed(more))
             stack.extend(reversed(node.children))
 
-    def to_dict(self) -> dict[str, Any]:
+    def value_json(self) -> Any:
+        """The node's value as JSON data (:func:`to_json`; the plainest values as they are)."""
         value = self.value
-        d: dict[str, Any] = {"expr": canonical(self.expr),
-                             "value": value if value is None or type(value) in _PLAIN
-                             else to_json(value)}
+        return value if value is None or type(value) in _PLAIN else to_json(value)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"expr": canonical(self.expr), "value": self.value_json()}
         if not self.evaluated:
             d["evaluated"] = False
         if self.error:
@@ -97,7 +99,7 @@ class Node:
             d["reads"] = [{"path": p, "value": to_json(v)} for p, v in self.reads]
         if self.children:
             children = [c.to_dict() for c in self.children
-                        if type(c.expr) is not ir.Const and not _is_constant(c.expr)]
+                        if not ir.is_constant(c.expr)]
             if children:
                 d["children"] = children
         if self.items:
@@ -112,10 +114,6 @@ class Node:
 _PLAIN = frozenset({bool, int, str})
 
 
-def _is_constant(e: ir.Expr) -> bool:
-    if isinstance(e, ir.Const):
-        return True
-    return isinstance(e, ir.ListOf) and all(isinstance(i, ir.Const) for i in e.items)
 
 
 @dataclass(slots=True)

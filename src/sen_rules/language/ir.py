@@ -187,6 +187,20 @@ class ListOf(Expr):
         return self.items
 
 
+def is_constant(e: Expr) -> bool:
+    """A constant, or a list written out as constants (``["a", "b"]``): nothing in it
+    depends on the case."""
+    kind = type(e)
+    return kind is Const or (kind is ListOf and all(type(i) is Const for i in e.children()))
+
+
+def constant_values(e: Expr) -> tuple[object, ...] | None:
+    """The values of a list written out as constants, in order (None for any other node)."""
+    if type(e) is not ListOf or not is_constant(e):
+        return None
+    return tuple(i.value for i in e.children())  # type: ignore[attr-defined]
+
+
 def walk(expr: Expr) -> Iterator[Expr]:
     """Every node of a tree, parents before children."""
     stack = [expr]
