@@ -27,6 +27,12 @@ def short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def rule_key(rule_id: str, version: str) -> str:
+    """The key of one version of a rule, unique in a rulebase: ``id`` for the first
+    version, ``id@version`` for any other."""
+    return rule_id if version == "1" else f"{rule_id}@{version}"
+
+
 @dataclass(frozen=True, slots=True)
 class Citation:
     """A verbatim quote from a clause of a source (and, optionally, a statute reference)."""
@@ -118,8 +124,8 @@ class Rule:
 
     @property
     def key(self) -> str:
-        """Unique per version: ``id`` or ``id@version``."""
-        return self.id if self.version == "1" else f"{self.id}@{self.version}"
+        """Unique per version: ``id`` or ``id@version`` (:func:`rule_key`)."""
+        return rule_key(self.id, self.version)
 
     def __repr__(self) -> str:
         return f"Rule({self.key}: {self.effect} {self.value}, {self.location})"

@@ -36,6 +36,7 @@ from .elements import (
     Rule,
     Setting,
     SettingVersion,
+    rule_key,
     short,
 )
 from .epochs import Epoch, boundaries, conventions_from, epoch_on
@@ -66,6 +67,7 @@ __all__ = [
     "SettingVersion",
     "canonical_content",
     "conventions_from",
+    "rule_key",
     "short",
 ]
 

@@ -35,7 +35,7 @@ from ..engine.service import BACKENDS
 from ..errors import CaseError, RecordError
 from ..explain.core import trace_and_decide, trace_to_dict
 from ..loading.bundled import bundled_rulebase
-from ..rulebase import Rulebase, short
+from ..rulebase import Rulebase, rule_key, short
 from ..textsafe import neutralise
 from .record import FIELDS, RECORD_FORMAT, RECORD_KIND, package_version, seal_of, sha256_of
 
@@ -356,8 +356,7 @@ def first_difference(recorded: Any, now: Any, path: str = "trace") -> tuple[str,
 def _rule_key(r: Any) -> str:
     if not isinstance(r, dict):
         return repr(r)
-    version = r.get("version", "1")
-    return f"{r.get('id')}" + ("" if version == "1" else f"@{version}")
+    return rule_key(f"{r.get('id')}", r.get("version", "1"))
 
 
 def verify_record(record: str | bytes | Mapping[str, Any], *, rulebase: Rulebase | None = None,

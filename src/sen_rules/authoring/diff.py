@@ -35,7 +35,7 @@ from ..engine.result import Decision, Evaluation, dumps, thaw
 from ..engine.service import evaluate_case
 from ..errors import SenRulesError
 from ..lines import iter_lines
-from ..rulebase import Rulebase
+from ..rulebase import Rulebase, rule_key
 from .impact import changed_areas, needed_areas
 
 EXAMPLES = 5
@@ -101,8 +101,8 @@ class Side:
 def _side(decision: Decision | None) -> Side:
     if decision is None:
         return Side(None)
-    deciding = tuple(r.id if r.version == "1" else f"{r.id}@{r.version}"
-                     for r in decision.rules if r.role in ("outcome", "otherwise"))
+    deciding = tuple(rule_key(r.id, r.version) for r in decision.rules
+                     if r.role in ("outcome", "otherwise"))
     return Side(decision.outcome, deciding, tuple(sorted(f.code for f in decision.flags)),
                 tuple(sorted(n.code for n in decision.notes)),
                 json.dumps(thaw(decision.details), sort_keys=True, default=str))

@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..jsonwrite import indented
-from ..rulebase import Citation, InForce
+from ..rulebase import Citation, InForce, rule_key
 
 _SCALARS = frozenset({str, int, float, bool, type(None), date})
 
@@ -103,8 +103,8 @@ class RuleRef:
         return d
 
     def __repr__(self) -> str:
-        version = "" if self.version == "1" else f"@{self.version}"
-        return f"RuleRef({self.id}{version}, {self.role}, {len(self.citations)} citations)"
+        return (f"RuleRef({rule_key(self.id, self.version)}, {self.role}, "
+                f"{len(self.citations)} citations)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from ..engine.result import (
     thaw,
 )
 from ..language import ir
-from ..rulebase import Criterion, Rule, Rulebase
+from ..rulebase import Criterion, Rule, Rulebase, rule_key
 from .trace import AreaTrace, DefinitionTrace, Node, Trace
 from .values import to_json
 
@@ -43,7 +43,7 @@ def rule_of(rulebase: Rulebase, rule_id: str, version: str) -> Rule | Criterion:
     it gives: a rule version (its title, citations with their quotes, and condition as the
     engines test it, ``when_in_force``), or a placement check or criterion (version 1, as
     the decisions cite them)."""
-    found = rulebase.rules_by_key.get(rule_id if version == "1" else f"{rule_id}@{version}")
+    found = rulebase.rules_by_key.get(rule_key(rule_id, version))
     if found is not None:
         return found
     for area in rulebase.areas:

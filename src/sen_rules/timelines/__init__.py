@@ -16,7 +16,7 @@ from ..case import Case, parse_case
 from ..engine.result import Decision, Evaluation, thaw
 from ..engine.service import check_backend, evaluate_case, parse_as_of
 from ..errors import CaseError, SenRulesError
-from ..rulebase import Rulebase
+from ..rulebase import Rulebase, rule_key
 from .points import Candidates, candidate_days
 from .result import AreaChange, ChangePoint, Timeline
 from .smooth import smooth_details
@@ -122,8 +122,7 @@ def _changes(rulebase: Rulebase, before: Evaluation, after: Evaluation
 def _diff(was: Mapping[str, Any], now: Mapping[str, Any], kind: str, name: str
           ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     def keys(d: Mapping[str, Any]) -> list[str]:
-        return [f"{x[name]}@{x['version']}" if x.get("version", "1") != "1" else x[name]
-                for x in d.get(kind, [])]
+        return [rule_key(x[name], x.get("version", "1")) for x in d.get(kind, [])]
 
     old, new = keys(was), keys(now)
     return (tuple(k for k in new if k not in old), tuple(k for k in old if k not in new))

@@ -12,7 +12,7 @@ from ...engine.native import Env, Matches, Program
 from ...engine.result import Evaluation, thaw
 from ...language import ir
 from ...language.printer import canonical, words
-from ...rulebase import Rule, Rulebase
+from ...rulebase import Rule, Rulebase, rule_key
 from .coverage import atoms, value_of
 from .files import Expectation
 
@@ -65,8 +65,7 @@ def expectation_problems(exp: Expectation, evaluation: Evaluation) -> list[str]:
                                                     for r in deciding}
             if not all(w in accepted for w in exp.rules) or \
                     len(exp.rules) != len(deciding):
-                shown = sorted(r.id if r.version == "1" else f"{r.id}@{r.version}"
-                               for r in deciding)
+                shown = sorted(rule_key(r.id, r.version) for r in deciding)
                 problems.append(f"{exp.topic}: deciding rules: expected "
                                 f"[{', '.join(exp.rules)}], got [{', '.join(shown)}]")
     return problems
@@ -118,7 +117,7 @@ class FailureTrace:
         for ref in decision.rules:
             if ref.role not in ("outcome", "otherwise"):
                 continue
-            rule = rb.rules_by_key.get(ref.id if ref.version == "1" else f"{ref.id}@{ref.version}")
+            rule = rb.rules_by_key.get(rule_key(ref.id, ref.version))
             if rule is None:
                 continue
             lines.append(f"trace: {decision.outcome} was decided by {rule.key} "

@@ -10,7 +10,7 @@ from ...language import ir
 from ...language.checker import Scope
 from ...language.printer import canonical
 from ...language.types import BOOL
-from ...rulebase import Rule
+from ...rulebase import Rule, rule_key
 from ...sources import fold
 from ...suggest import did_you_mean
 from ...versions import version_guard
@@ -102,13 +102,13 @@ def build_rule(c: Compilation, entry: schema.RuleEntry, area: str, doc: YamlDocu
 
 def claim_id(c: Compilation, entry: schema.RuleEntry, doc: YamlDocument, path: YPath) -> bool:
     """A rule's id and version are used once in the rulebase."""
-    rule_key = entry.id if entry.version == "1" else f"{entry.id}@{entry.version}"
+    key = rule_key(entry.id, entry.version)
     ok = True
-    if rule_key in c.rule_keys:
-        c.error(codes.SR105, f"rule id {rule_key!r} is also used at {c.rule_keys[rule_key]}",
+    if key in c.rule_keys:
+        c.error(codes.SR105, f"rule id {key!r} is also used at {c.rule_keys[key]}",
                 doc.where(path + ("id",)))
         ok = False
-    c.rule_keys.setdefault(rule_key, doc.where(path))
+    c.rule_keys.setdefault(key, doc.where(path))
     return ok
 
 
