@@ -25,6 +25,7 @@ from ..language.syntax import Duration
 from ..rulebase import Area, Epoch, InForce, Rule, Rulebase
 from ..versions import version_reason
 from .compiler import NOT_APPLYING, Compiler, DecisionValue, Env
+from .kept import Kept
 from .observing import Fn
 from .program import AreaProgram, Matches, Program
 from .ranking import Ranker, rank
@@ -191,8 +192,8 @@ class AreaPlan:
                              for name, s in rulebase.settings.items()}
         self.keys = frozenset(key for key, _ in ap.rules)
         # what a decision is, given which of the area's rules fired (see Outline)
-        self.outlines: dict[frozenset[str], Outline] = {}
-        self.groups: dict[frozenset[tuple[str, str]], Reads] = {}  # see grouped()
+        self.outlines: Kept[frozenset[str], Outline] = Kept(MAX_OUTLINES)
+        self.groups: Kept[frozenset[tuple[str, str]], Reads] = Kept(MAX_OUTLINES)  # grouped()
         self.condition = (("", "") if area.applies_when is None  # in words, as written
                           else (words(area.applies_when), canonical(area.applies_when)))
         # why the area does not apply, when that is the same for every case (its
@@ -205,9 +206,7 @@ class AreaPlan:
         """:func:`_grouped`, kept per set of fields read (there are few)."""
         found = self.groups.get(reads)
         if found is None:
-            found = _grouped(self.rulebase, reads)
-            if len(self.groups) < MAX_OUTLINES:
-                self.groups[reads] = found  # a value equal to any other thread's
+            found = self.groups.keep(reads, _grouped(self.rulebase, reads))
         return found
 
     def outline(self, fired: frozenset[str]) -> Outline:
@@ -218,9 +217,7 @@ class AreaPlan:
         own = fired & self.keys
         found = self.outlines.get(own)
         if found is None:
-            found = Outline(self, own)
-            if len(self.outlines) < MAX_OUTLINES:
-                self.outlines[own] = found  # a value equal to any other thread's
+            found = self.outlines.keep(own, Outline(self, own))
         return found
 
     def ref(self, key: str, env: Env) -> RuleRef:

@@ -24,6 +24,7 @@ from typing import Any
 from .. import codes
 from ..errors import EvaluationError
 from ..rulebase import Criterion, Ranking
+from .kept import Kept
 
 PREFERRED, UNKNOWN, LESS = 0, 1, 2
 PLACE_WORDS = {PREFERRED: "preferred", UNKNOWN: "not known", LESS: "less preferred"}
@@ -84,9 +85,9 @@ class Ranker:
         self.criteria_in_words = tuple(MappingProxyType({"id": n, "words": self.words[n]})
                                        for n in self.ids)
         # a candidate's checks, scores and row, by the names of its conditions that held
-        self.patterns: dict[frozenset[str], Standing] = {}
-        self.layers: dict[tuple[tuple[int, ...], ...], dict[int, int]] = {}  # pareto
-        self.step_forms: dict[tuple[Any, ...], StepForm] = {}  # see _step
+        self.patterns: Kept[frozenset[str], Standing] = Kept(MAX_PATTERNS)
+        self.layers: Kept[tuple[tuple[int, ...], ...], dict[int, int]] = Kept(MAX_PATTERNS)
+        self.step_forms: Kept[tuple[Any, ...], StepForm] = Kept(MAX_PATTERNS)  # see _step
         # each check and criterion with the names its two conditions are matched under
         self.checks = tuple((c, f"{c.id}:prefer", f"{c.id}:over") for c in ranking.checks)
         self.criteria = tuple((c, f"{c.id}:prefer", f"{c.id}:over") for c in ranking.criteria)
@@ -119,9 +120,7 @@ class Ranker:
             checks = _places(self.checks, index, elements)
             scores = ((self.tier(checks),) if self.has_tier else ()) + _places(
                 self.criteria, index, elements)
-            found = (checks, scores, self.row(checks, scores))
-            if len(self.patterns) < MAX_PATTERNS:
-                self.patterns[held] = found  # equal to what any other thread would keep
+            found = self.patterns.keep(held, (checks, scores, self.row(checks, scores)))
         return found
 
     def row(self, checks: tuple[int, ...], scores: tuple[int, ...]) -> dict[str, Any]:
@@ -141,10 +140,8 @@ class Ranker:
         """:func:`_pareto_layers`, kept per sequence of scores (they take few values)."""
         key = tuple([r.scores for r in ranked])
         found = self.layers.get(key)
-        if found is None:
-            found = _pareto_layers(ranked, 1 if self.has_tier else 0)
-            if len(self.layers) < MAX_PATTERNS:
-                self.layers[key] = found  # read only, equal for every thread
+        if found is None:  # read only
+            found = self.layers.keep(key, _pareto_layers(ranked, 1 if self.has_tier else 0))
         return found
 
 
@@ -236,9 +233,7 @@ def _step(a: RankedCandidate, b: RankedCandidate, names: Ranker, rank_of: dict[i
     key = (a.scores, b.scores, tie, policy)
     form = names.step_forms.get(key)
     if form is None:
-        form = _step_form(a.scores, b.scores, tie, policy, names)
-        if len(names.step_forms) < MAX_PATTERNS:
-            names.step_forms[key] = form  # equal to what any other thread would keep
+        form = names.step_forms.keep(key, _step_form(a.scores, b.scores, tie, policy, names))
     decided_by, reason, favours_a, favours_b, needs_above = form
     above = ""
     if needs_above:  # the first listed above ``b`` that is at least as good everywhere
