@@ -287,9 +287,9 @@ def test_record_and_report_carry_the_chain(tmp_path: Path) -> None:
 
 def test_lint_reports_an_area_that_can_never_apply(rules_copy: Callable[..., Path]) -> None:
     directory = rules_copy({TRANSPORT: [
-        ("applies_when: has_statement and not statement_ceased",
+        ("applies_when: has_statement and not statement_provision_ended",
          'applies_when: decisions.cessation.outcome = "maintain_appeal_pending" '
-         "and not statement_ceased"),
+         "and not statement_provision_ended"),
     ], CESSATION: [("    when: cessation.appeal_pending and as_of < nineteenth_birthday\n",
                     "    when: cessation.appeal_pending and false\n")]})
     report = lint(directory, search=False)
@@ -302,7 +302,9 @@ def test_lint_reports_an_area_that_can_never_apply(rules_copy: Callable[..., Pat
 def test_docs_draw_the_graph(rulebase: Rulebase, tmp_path: Path) -> None:
     assert {(e.used, e.user) for e in edges(rulebase)} == {
         ("cessation", "sen_stage"), ("cessation", "annual_review"), ("cessation", "transport")}
-    assert all(e.fields == ("cease_from", "outcome") for e in edges(rulebase))
+    fields = {e.user: e.fields for e in edges(rulebase)}
+    assert fields["sen_stage"] == fields["annual_review"] == ("cease_from", "outcome")
+    assert fields["transport"] == ("cease_from", "last_day_of_provision", "outcome")
     assert depths(rulebase)["transport"] == 1 and depths(rulebase)["cessation"] == 0
     md = "\n".join(graph_markdown(rulebase))
     assert "cessation -->|cease_from, outcome| annual_review" in md

@@ -125,11 +125,18 @@ def _statement(made_on: str, **rest: Any) -> dict[str, Any]:
 
 PINNED: list[tuple[str, dict[str, Any], str, str, dict[str, Any]]] = [
     # (what, case, as_of, topic, expected: outcome and details)
-    ("16 on 15 July 2006 leaves on 30 June 2006; leaving that day ends the Statement",
+    ("16 on 15 July 2006 leaves on 30 June 2006, the last day of compulsory school age: "
+     "the Statement is ceased from the next day",
      _case("1990-07-15", statement=_statement("2000-01-10"),
            cessation={"left_school_on": "2006-06-30"}),
      "2006-07-03", "cessation",
-     {"outcome": "cease", "cease_from": "2006-06-30", "compulsory_school_age_ended": "2006-06-30"}),
+     {"outcome": "cease", "cease_from": "2006-07-01", "last_day_of_provision": "2006-06-30",
+      "compulsory_school_age_ended": "2006-06-30"}),
+    ("16 on 15 July 2006, left in May: maintained on the leaving date, the last day of "
+     "compulsory school age",
+     _case("1990-07-15", statement=_statement("2000-01-10"),
+           cessation={"left_school_on": "2006-05-19"}),
+     "2006-06-30", "cessation", {"outcome": "maintain"}),
     ("16 on 22 September 2007 leaves on 27 June 2008; leaving in July 2007 is before it",
      _case("1991-09-22", statement=_statement("2000-01-10"),
            cessation={"left_school_on": "2007-07-20"}),

@@ -56,7 +56,9 @@ FACTS = [
                     " or (case.statement != null and $.out_of_school_or_otherwise)"),
     ("placements", "filter(flatten([[case.proposed_placement], case.candidate_placements ?? []]),"
                    " # != null)"),
-    ("funding_levels", "map(filter($.placements, #.funding_level != null), #.funding_level)"),
+    # the levels of the placements, and of a pending decision about funding
+    ("funding_levels", "map(filter(flatten([$.placements, [case.pending_decision]]), "
+                       "# != null and #.funding_level != null), #.funding_level)"),
     ("provisions", "map($.placements, #.provision)"),
     ("sectors", "map($.placements, #.sector ?? \"maintained\")"),
     ("joint_discussion_first", "case.joint_funding.placement_discussion_needed_first == true"),
@@ -104,11 +106,11 @@ STAGE_ROWS = [  # hit policy first, in the area's priority order
      "outcome": '"school_action_plus"', "rule": '"stage.assessment-pending.school"'},
     {"outside_advice_now": T, "early_years_names_apply": T, "has_setting": T,
      "outcome": '"early_years_action_plus"', "rule": '"stage.action-plus.early-years"'},
-    {"outside_advice_now": T, "early_years_names_apply": F,
+    {"outside_advice_now": T, "early_years_names_apply": F, "has_setting": T,
      "outcome": '"school_action_plus"', "rule": '"stage.action-plus.school"'},
     {"support_from_own_resources_now": T, "early_years_names_apply": T, "has_setting": T,
      "outcome": '"early_years_action"', "rule": '"stage.action.early-years"'},
-    {"support_from_own_resources_now": T, "early_years_names_apply": F,
+    {"support_from_own_resources_now": T, "early_years_names_apply": F, "has_setting": T,
      "outcome": '"school_action"', "rule": '"stage.action.school"'},
     {"outcome": '"no_sen_support_recorded"', "rule": '"stage.none"'},  # the otherwise rule
 ]

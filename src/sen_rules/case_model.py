@@ -306,6 +306,9 @@ class PendingDecision(_Model):
     the child (funding, support, equipment), with or without a change of placement."""
     about: LongText | None = None
     """What the decision is about, in words."""
+    funding_level: FundingLevel | None = None
+    """The level of additional resources the decision would allocate, when it is about
+    funding (with or without a placement)."""
 
 
 class JointFunding(_Model):
@@ -357,7 +360,8 @@ class CessationCircumstances(_Model):
     placed_by_parents_in_independent_school_on: IsoDate | None = None
     """When parents placed the child in an independent school."""
     left_school_on: IsoDate | None = None
-    """When the young person stopped attending school (absent if they have returned)."""
+    """The day the young person stopped attending school: the first day they no longer
+    attended (absent if they have returned)."""
     appeal_pending: bool = False
     """Whether an appeal to the Tribunal against a decision to cease is pending."""
 

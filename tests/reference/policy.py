@@ -192,12 +192,14 @@ def decide(case: Case, as_of: date, settings: ReferenceSettings | None = None
         out["placement"] = placement(case, s)
     if case.statement is not None:
         # a Statement ceased on or before the date is no longer maintained: no review is
-        # due and no transport is provided under it
+        # due; transport is provision, and goes on as long as the Statement's provision
+        # (at the 19th birthday, to the end of that academic year)
         if ceased is None:
             out["annual_review"] = annual_review(case, as_of, cal, s)
         out["cessation"] = cessation(case, as_of, cal)
-        if ceased is None:
-            out["transport"] = transport(case)
+        last = out["cessation"]["details"].get("last_day_of_provision")
+        if ceased is None or date.fromisoformat(last) >= as_of:
+            out["transport"] = transport(case, out["cessation"] if ceased else None)
     return out
 
 
@@ -213,8 +215,8 @@ def ceased_from(decision: Mapping[str, Any], as_of: date) -> date | None:
 # ---- The Stages of the SEN Code of Practice: three thresholds; a child undergoing
 # statutory assessment stays at (School or Early Years) Action Plus until the outcome.
 # "Early Years" names apply in early years settings and to a child below compulsory school
-# age ("pre-school age"); a pre-school child with no setting has no setting's own resources
-# supporting them, so is at Early Years Action Plus only while an assessment is pending.
+# age ("pre-school age"); a child with no setting has no setting's own resources supporting
+# them, so is at (Early Years or School) Action Plus only while an assessment is pending.
 def sen_stage(case: Case, as_of: date, cal: Calendar,
               ceased: date | None = None) -> dict[str, Any]:
     starts = cal.compulsory_start(case.child.date_of_birth)
@@ -224,7 +226,7 @@ def sen_stage(case: Case, as_of: date, cal: Calendar,
     prefix = "early_years" if early else "school"
     current = [p for p in case.sen_support
                if p.started <= as_of and (p.ended is None or p.ended >= as_of)]
-    if early and no_setting:
+    if no_setting:  # no setting supports the child from its own resources
         current = []
     request = case.assessment_request
     # a pupil whose Statement has been ceased is no longer "subject to a statement": the
@@ -236,6 +238,8 @@ def sen_stage(case: Case, as_of: date, cal: Calendar,
         notes["statement-ceased"] = {"ceased_from": ceased}
     if pre_school and no_setting:
         notes["pre-school-no-setting"] = {"compulsory_school_age_starts": starts}
+    elif no_setting:
+        notes["school-age-no-setting"] = {}
     if request is not None and request.outcome == "pending":
         rule = "stage.assessment-pending." + ("early-years" if early else "school")
         outcome, because = f"{prefix}_action_plus", [rule]
@@ -247,7 +251,7 @@ def sen_stage(case: Case, as_of: date, cal: Calendar,
         because = ["stage.action." + ("early-years" if early else "school")]
     else:
         return _decision("no_sen_support_recorded", ["stage.none"], notes=notes)
-    if outcome in ("school_action", "school_action_plus"):
+    if outcome in ("school_action", "school_action_plus") and not no_setting:
         # "At the School Action and School Action Plus thresholds schools may seek support"
         notes["support-services-available"] = {}
     return _decision(outcome, because, notes=notes)
@@ -330,8 +334,10 @@ def complex_needs_panel(case: Case, s: ReferenceSettings) -> dict[str, Any]:
     options = ([case.proposed_placement] if case.proposed_placement else []) + list(
         case.candidate_placements)
     triggers = []
-    if any(p.funding_level is not None and p.funding_level >= s.complex_needs_funding_level
-           for p in options):
+    levels = [p.funding_level for p in options]
+    if case.pending_decision is not None:  # a funding decision, with or without a placement
+        levels.append(case.pending_decision.funding_level)
+    if any(level is not None and level >= s.complex_needs_funding_level for level in levels):
         triggers.append("cnp.funding-level")
     if any(p.provision == "resource_base" for p in options):
         triggers.append("cnp.resource-base")
@@ -515,7 +521,7 @@ def annual_review(case: Case, as_of: date, cal: Calendar, s: ReferenceSettings
 # 1 September 2010 (the home authority keeps responsibility for a detained child). A young
 # person who stopped attending school and has not returned does not attend after the end of
 # compulsory school age: the Statement is ceased from the later of the day they left and
-# the leaving date.
+# the day after the leaving date (the last day of compulsory school age).
 DETAINED_CHILDREN_LAW = date(2010, 9, 1)
 
 
@@ -543,14 +549,14 @@ def cessation(case: Case, as_of: date, cal: Calendar) -> dict[str, Any]:
     if independent is not None and independent >= made and not holds:
         grounds["cessation.independent-school"] = independent
     left = c.left_school_on
-    if left is not None and left >= made and as_of >= leaving and not holds:
-        grounds["cessation.left-school"] = max(left, leaving)
+    if left is not None and left >= made and as_of > leaving and not holds:
+        grounds["cessation.left-school"] = max(left, leaving + timedelta(days=1))
     if as_of >= nineteenth:
         grounds["cessation.nineteenth-birthday"] = nineteenth
 
     flags: dict[str, Any] = {}
     notes: dict[str, Any] = {"criteria-for-ceasing": {}}
-    if left is not None and left < leaving and as_of < leaving:
+    if left is not None and left < leaving and as_of <= leaving:
         flags["left-school-before-end-of-compulsory-school-age"] = {
             "left_school_on": left, "compulsory_school_age_ends": leaving}
     events = [c.criteria_no_longer_met_on, order.placed_on if order else None, independent,
@@ -585,10 +591,16 @@ def cessation(case: Case, as_of: date, cal: Calendar) -> dict[str, Any]:
 
 # ---- Transport: the duty to provide necessary transport; for most, the same commitments
 # as for mainstream peers; travel provision in a Statement reconsidered at each review.
-def transport(case: Case) -> dict[str, Any]:
+def transport(case: Case, ceased: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``ceased``: the cessation decision, when the Statement has been ceased and its
+    provision is still sustained."""
     statement = case.statement
     assert statement is not None
     notes: dict[str, Any] = {"policy-on-home-to-school-travel": {}}
+    if ceased is not None:
+        notes["provision-sustained"] = {
+            "ceased_from": ceased["details"]["cease_from"],
+            "last_day_of_provision": ceased["details"]["last_day_of_provision"]}
     if not statement.travel_provision:
         return _decision("same_as_mainstream_peers", ["transport.same-as-mainstream"],
                          notes=notes)

@@ -15,6 +15,7 @@ from sen_rules.cli import main
 
 AS_OF = "2026-11-28"
 SHA = sen_rules.bundled_rulebase().sha256
+VERSION = sen_rules.bundled_rulebase().version
 
 
 def body(name: str, **extra: Any) -> dict[str, Any]:
@@ -29,7 +30,7 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> bytes:
 
 def assert_identity(response: httpx.Response) -> None:
     assert response.headers["sen-rules-rulebase-sha256"] == SHA
-    assert response.headers["sen-rules-rulebase-version"] == "0.3.0"
+    assert response.headers["sen-rules-rulebase-version"] == VERSION
     assert response.headers["sen-rules-rulebase"] == "learning-trust-sen-policy"
 
 
@@ -92,7 +93,7 @@ def test_decisions_filter_by_area_outcome_dates_and_version(client: httpx.Client
 
     assert decision_id in ids(area=area, outcome=outcome)
     assert decision_id not in ids(area=area, outcome="no-such-outcome")
-    assert decision_id in ids(rulebase_version="0.3.0", as_of_from=AS_OF, as_of_until=AS_OF)
+    assert decision_id in ids(rulebase_version=VERSION, as_of_from=AS_OF, as_of_until=AS_OF)
     assert decision_id not in ids(rulebase_version="0.1.0")
     assert decision_id not in ids(recorded_until="2000-01-01")
     page = client.get("/v1/decisions", params={"limit": 1}).json()
@@ -236,7 +237,7 @@ def test_every_bad_request_is_a_problem_not_a_server_error(client: httpx.Client)
 def test_rulebase_schema_health_and_readiness(client: httpx.Client) -> None:
     info = client.get("/v1/rulebase").json()
     assert (info["name"], info["version"], info["sha256"]) == (
-        "learning-trust-sen-policy", "0.3.0", SHA)
+        "learning-trust-sen-policy", VERSION, SHA)
     assert "sen_stage" in [a["id"] for a in info["areas"]]
     assert info["in_force"][0]["from"] is None and info["in_force"][-1]["until"] is None
     assert client.get("/v1/schema/case").json() == sen_rules.case_json_schema()

@@ -84,7 +84,8 @@ def test_filters(log: DecisionLog) -> None:
     assert log.count(Filters(case_id=stored[1].case_id)) == 2
     assert log.count(Filters(area="sen_stage", outcome="school_action")) >= 1
     assert log.count(Filters(area="sen_stage", outcome="nothing")) == 0
-    assert log.count(Filters(rulebase_version="0.3.0", as_of_from=date(2026, 11, 28),
+    version = sen_rules.bundled_rulebase().version
+    assert log.count(Filters(rulebase_version=version, as_of_from=date(2026, 11, 28),
                              as_of_until=date(2026, 11, 28))) == len(stored)
     newest = log.summaries(limit=2)
     assert [s.seq for s in newest] == sorted((s.seq for s in stored), reverse=True)[:2]

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+import sen_rules
 from conftest import ROOT, Server, example, start_server
 
 
@@ -29,6 +30,9 @@ def reloading(rules: Path) -> Iterator[Server]:
     running = start_server(rules.parent, "--rules", str(rules))
     yield running
     running.stop()
+
+
+BUNDLED = sen_rules.bundled_rulebase().version
 
 
 def set_version(rules: Path, old: str, new: str) -> None:
@@ -69,15 +73,15 @@ def test_reload_under_load_loses_nothing_and_mixes_nothing(reloading: Server,
     try:
         with reloading.client() as admin:
             time.sleep(0.3)
-            set_version(rules, "0.3.0", "0.3.1")
+            set_version(rules, BUNDLED, "9.0.1")
             answer = admin.post("/v1/admin/reload")
             assert answer.status_code == 200 and answer.json()["changed"] is True
-            assert answer.json()["rulebase"]["version"] == "0.3.1"
+            assert answer.json()["rulebase"]["version"] == "9.0.1"
             time.sleep(0.3)
-            set_version(rules, "0.3.1", "0.3.2")
+            set_version(rules, "9.0.1", "9.0.2")
             reloading.process.send_signal(signal.SIGHUP)
             deadline = time.monotonic() + 60
-            while admin.get("/v1/rulebase").json()["version"] != "0.3.2":
+            while admin.get("/v1/rulebase").json()["version"] != "9.0.2":
                 assert time.monotonic() < deadline, "SIGHUP did not reload the rules"
                 time.sleep(0.05)
             time.sleep(0.3)
@@ -89,10 +93,10 @@ def test_reload_under_load_loses_nothing_and_mixes_nothing(reloading: Server,
     assert seen and all(status == 200 for status, *_ in seen)
     assert all(header == body for _, header, body, _ in seen)  # one rulebase per answer
     versions = [version for *_, version in seen]
-    assert {"0.3.0", "0.3.1", "0.3.2"} <= set(versions)
-    order = {"0.3.0": 0, "0.3.1": 1, "0.3.2": 2}
+    assert {BUNDLED, "9.0.1", "9.0.2"} <= set(versions)
+    order = {BUNDLED: 0, "9.0.1": 1, "9.0.2": 2}
     # each client sees the versions in order: the swap is one step, never back
-    assert versions.index("0.3.2") > versions.index("0.3.1") > versions.index("0.3.0")
+    assert versions.index("9.0.2") > versions.index("9.0.1") > versions.index(BUNDLED)
     assert max(order[v] for v in versions[-10:]) == 2
 
 

@@ -142,6 +142,8 @@ def case_dicts(draw: st.DrawFn, as_of: date) -> dict[str, Any]:
         pending: dict[str, Any] = {"kind": draw(st.sampled_from(list(PENDING_KINDS)))}
         if draw(st.booleans()):
             pending["about"] = draw(_text)
+        if draw(st.booleans()):
+            pending["funding_level"] = draw(st.integers(1, 5))
         case["pending_decision"] = pending
     if draw(st.integers(0, 3)) == 0:
         case["joint_funding"] = {"kind": draw(st.sampled_from(list(JOINT_FUNDING_KINDS))),
