@@ -3,7 +3,9 @@ whole content, and a case's repr never shows personal details)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,3 +78,13 @@ def test_reprs_name_the_essentials(public: dict[str, object]) -> None:
 def test_a_case_repr_shows_no_personal_details(public: dict[str, object]) -> None:
     text = repr(public["Case"])
     assert "HK-2000-0933" in text and "2000-" not in text.replace("HK-2000-0933", "")
+
+
+def test_no_part_of_a_case_shows_personal_details_in_its_repr_or_str(
+        public: dict[str, object]) -> None:
+    case: Any = public["Case"]
+    logged = io.StringIO()
+    print(case, case.child, case.statement, file=logged)
+    for text in (repr(case), str(case), f"{case}", logged.getvalue(), repr(case.child)):
+        assert "2000-" not in text.replace("HK-2000-0933", ""), text
+    assert str(case.child) == "Child(recorded: id, date_of_birth)"

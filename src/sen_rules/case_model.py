@@ -127,6 +127,15 @@ class _Model(BaseModel):
         use_attribute_docstrings=True,
     )
 
+    def __repr__(self) -> str:
+        # names the facts recorded, never their values: a case is personal data, and a
+        # repr or str ends up in log lines and tracebacks
+        recorded = [name for name in type(self).model_fields if name in self.model_fields_set]
+        return f"{type(self).__name__}(recorded: {', '.join(recorded) or 'nothing'})"
+
+    def __str__(self) -> str:
+        return repr(self)
+
 
 class Child(_Model):
     """The child or young person the case is about."""
