@@ -56,6 +56,28 @@ def test_items_may_carry_their_own_date_or_share_one() -> None:
     assert missing[0].error is not None and "as_of" in missing[0].error.message
 
 
+def test_a_wrapped_item_names_its_unknown_fields_and_a_null_date_is_not_given() -> None:
+    case = json.loads((EXAMPLES / "school-action.json").read_text())
+    lines = [json.dumps({"case": case, "as_of": "2010-06-01", "backend": "native"}),
+             json.dumps({"case": case, "as_of": None})]
+    wrapped, dated = sen_rules.evaluate_many(lines, as_of="2010-01-15")
+    assert wrapped.error is not None and wrapped.error.code == "SR200"
+    assert wrapped.error.to_dict()["problems"] == [{
+        "path": "backend",
+        "message": 'unknown field: an item is a case, or {"case": ..., "as_of": ...}'}]
+    assert dated.evaluation is not None and dated.evaluation.as_of == date(2010, 1, 15)
+
+
+def test_a_bad_line_lists_every_problem_of_its_case() -> None:
+    line = json.dumps({"child": {"id": "X", "nme": "a", "date_of_birth": "2010-02-30"},
+                       "colour": "blue"})
+    (result,) = sen_rules.evaluate_many([line], as_of="2011-01-01")
+    error = json.loads(result.to_json())["error"]
+    assert error["code"] == "SR200" and "and 2 more problems" in error["message"]
+    assert sorted(p["path"] for p in error["problems"]) == [
+        "child.date_of_birth", "child.nme", "colour"]
+
+
 def test_processes_give_the_same_results_as_one() -> None:
     items = sample(40)
     one = [r.evaluation.to_json() for r in sen_rules.evaluate_many(items) if r.evaluation]

@@ -47,8 +47,8 @@ class BatchResult:
         out: dict[str, Any] = {"line": self.index + line_base, "ok": self.ok}
         if self.evaluation is not None:
             out["evaluation"] = self.evaluation.to_dict()
-        if self.error is not None:
-            out["error"] = {"code": self.error.code, "message": self.error.message}
+        if self.error is not None:  # its code, message and (a case's) every problem
+            out["error"] = self.error.to_dict()
         return out
 
     def to_json(self, line_base: int = 1) -> str:
@@ -64,8 +64,13 @@ def split_item(item: CaseInput, as_of: date | str | None) -> tuple[Any, date | s
     """An item's case and evaluation date (its own ``as_of`` wins over the common one)."""
     if isinstance(item, tuple) and len(item) == 2:
         return item[0], item[1]
-    if isinstance(item, Mapping) and set(item) <= {"case", "as_of"} and "case" in item:
-        case, day = item["case"], item.get("as_of", as_of)
+    if isinstance(item, Mapping) and "case" in item:  # a case has no field "case"
+        unknown = sorted(str(k) for k in item if k not in ("case", "as_of"))
+        if unknown:
+            raise CaseError([(key, 'unknown field: an item is a case, or {"case": ..., '
+                                   '"as_of": ...}') for key in unknown])
+        case = item["case"]
+        day = as_of if item.get("as_of") is None else item["as_of"]  # null: not given
     else:
         case, day = item, as_of
     if day is None:
