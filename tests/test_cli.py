@@ -113,3 +113,28 @@ def test_rule_file_errors_are_not_prefixed_twice(rules_copy: Callable[..., Path]
     assert main(["evaluate", str(EXAMPLE), "--as-of", "2006-06-01", "--rules", str(rules)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("sen-rules: ") and err.count(": error ") == 1
+
+
+@pytest.mark.parametrize(("make", "code"), [
+    (lambda d: d / "missing.json", "SR010"),
+    (lambda d: d, "SR010"),
+    (lambda d: (d / "latin1.json").write_bytes(b'{"child": "\xe9"}') and d / "latin1.json",
+     "SR010"),
+])
+def test_a_file_that_cannot_be_read_has_a_code_in_json(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Callable[[Path], Path],
+        code: str) -> None:
+    assert main(["evaluate", str(make(tmp_path)), "--as-of", "2010-01-01",
+                 "--format", "json"]) == 2
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["code"] == code and str(tmp_path) in error["message"]
+
+
+def test_a_command_that_cannot_be_carried_out_has_a_code_in_json(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "no" / "such" / "dir" / "x.json"
+    case = Path(__file__).resolve().parent.parent / "examples" / "cases" / "school-action.json"
+    assert main(["evaluate", str(case), "--as-of", "2010-01-01",
+                 "--out", str(out), "--format", "json"]) == 2
+    error = json.loads(capsys.readouterr().out)["error"]
+    assert error["code"] == "SR011" and error["message"].startswith("cannot write")

@@ -450,3 +450,13 @@ SR000 = _define(
     "SR000", "other", "an error of sen-rules without a more specific code (the base class; "
     "not raised as such)",
     "Read the message; catch `SenRulesError` to handle every error of sen-rules at once.")
+SR010 = _define(
+    "SR010", "other", "a file named on the command line cannot be read as text: it does not "
+    "exist, is a directory, is not UTF-8, is larger than the limit, or cannot be opened",
+    "Check the path and the file; a case or corpus must be UTF-8 JSON.")
+SR011 = _define(
+    "SR011", "other", "a command cannot be carried out as asked: an option's value, an "
+    "output that cannot be written, an extra that is not installed, a decision log that "
+    "cannot be opened",
+    "Read the message, which names the option, file or extra; `sen-rules COMMAND --help` "
+    "lists the options.")

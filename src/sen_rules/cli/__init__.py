@@ -78,7 +78,7 @@ def report_error(exc: SenRulesError | CommandError, as_json: bool) -> None:
     problem on a line of its own below it."""
     if as_json:
         data = (exc.to_dict() if isinstance(exc, SenRulesError)
-                else {"code": None, "message": str(exc).removeprefix("error: ")})
+                else {"code": exc.code, "message": str(exc).removeprefix("error: ")})
         sys.stdout.write(json.dumps({"error": data}, indent=2, ensure_ascii=False) + "\n")
         return
     if isinstance(exc, RulebaseError):  # its message already reads "file:line:col: error SR..."

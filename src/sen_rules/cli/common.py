@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any, TextIO, TypedDict, cast
 
+from .. import codes
 from ..case import MAX_CASE_BYTES
 from ..engine.service import BACKENDS
 from ..engine.workers import MAX_WORKERS
@@ -24,11 +25,13 @@ from ..rulebase import Rulebase
 
 
 class CommandError(Exception):
-    """A command-line problem that is not a SenRulesError (for example an unreadable file)."""
+    """A command-line problem that is not a SenRulesError (for example an unreadable file):
+    ``code`` SR010 for a file that cannot be read, SR011 for anything else."""
 
-    def __init__(self, message: str, status: int = 2) -> None:
+    def __init__(self, message: str, status: int = 2, code: str = codes.SR011) -> None:
         super().__init__(message)
         self.status = status
+        self.code = code
 
 
 # ---------------------------------------------------------------------------- options
@@ -86,15 +89,16 @@ def read_text(path: str, limit: int = MAX_CASE_BYTES) -> str:
                 raw = read_limited(handle, limit)
         return decode(raw)
     except JsonInputError as exc:
-        raise CommandError(f"error: {path}: {exc}") from None
+        raise CommandError(f"error: {path}: {exc}", code=codes.SR010) from None
     except FileNotFoundError:
-        raise CommandError(f"error: {path}: no such file") from None
+        raise CommandError(f"error: {path}: no such file", code=codes.SR010) from None
     except IsADirectoryError:
-        raise CommandError(f"error: {path}: is a directory, expected a file") from None
+        raise CommandError(f"error: {path}: is a directory, expected a file",
+                           code=codes.SR010) from None
     except UnicodeDecodeError:
-        raise CommandError(f"error: {path}: not UTF-8 text") from None
+        raise CommandError(f"error: {path}: not UTF-8 text", code=codes.SR010) from None
     except OSError as exc:
-        raise CommandError(f"error: {path}: {exc.strerror}") from None
+        raise CommandError(f"error: {path}: {exc.strerror}", code=codes.SR010) from None
 
 
 def rulebase_from(args: argparse.Namespace) -> Rulebase:

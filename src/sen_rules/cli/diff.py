@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from .. import codes
 from .common import (
     CommandError,
     add_as_of_option,
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     corpus = Path(args.cases)
     if not corpus.exists():
-        raise CommandError(f"error: {args.cases}: no such file")
+        raise CommandError(f"error: {args.cases}: no such file", code=codes.SR010)
     old, new = load_rulebase(args.old), load_rulebase(args.new)
     total = None
     if corpus.is_file():

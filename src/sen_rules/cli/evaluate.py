@@ -72,7 +72,7 @@ def run_jsonl(args: argparse.Namespace, rulebase: Any) -> int:
         source = open_input(args.jsonl)
     except OSError as exc:
         message = "no such file" if isinstance(exc, FileNotFoundError) else exc.strerror
-        raise CommandError(f"error: {args.jsonl}: {message}") from None
+        raise CommandError(f"error: {args.jsonl}: {message}", code=codes.SR010) from None
     failures = done = 0
     to_file = bool(args.out) and args.out != "-"
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from .. import codes
 from ..audit import make_record, record_to_json
 from .common import (
     CommandError,
@@ -32,7 +33,8 @@ def key_from(args: argparse.Namespace) -> bytes | None:
         with open(path, "rb") as f:
             key = f.read()
     except OSError as exc:
-        raise CommandError(f"error: cannot read key file {path}: {exc.strerror}") from None
+        raise CommandError(f"error: cannot read key file {path}: {exc.strerror}",
+                           code=codes.SR010) from None
     if not key.strip():
         raise CommandError(f"error: key file {path} is empty")
     return key
