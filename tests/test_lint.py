@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -192,3 +193,28 @@ def test_the_bundled_rulebase_is_lint_clean() -> None:
     problems = [f.text() for f in report.findings if f.severity in ("error", "warning")]
     assert problems == []
     assert elapsed < 30
+
+
+LEVEL = "settings.complex_needs_funding_level"
+PENDING = f"pending_decision.funding_level >= {LEVEL}"
+ANY = f"any c in candidate_placements where c.funding_level >= {LEVEL}"
+FUNDING = f"      or {PENDING}\n      or {ANY}\n"
+
+
+@pytest.mark.parametrize(("written", "flagged"), [
+    # the part after the quantifier, unparenthesised: inside its condition, by the grammar
+    (f"      or {ANY}\n      or {PENDING}\n", True),
+    # in parentheses, the author says it is meant inside
+    (f"      or {ANY.replace('where ', 'where (')}\n      or ({PENDING}))\n", False),
+    # the quantifier in parentheses: the part is outside
+    (f"      or ({ANY})\n      or {PENDING}\n", False),
+])
+def test_a_part_of_a_where_condition_that_does_not_mention_the_item_is_flagged(
+        rules_copy: Any, written: str, flagged: bool) -> None:
+    directory = rules_copy({"areas/complex-needs-panel.yaml": [(FUNDING, written)]})
+    found = [f.diagnostic for f in lint(directory, search=False).findings
+             if f.diagnostic.code == "SR161"]
+    assert len(found) == (1 if flagged else 0), [str(d) for d in found]
+    if flagged:
+        assert repr(PENDING) in found[0].message and found[0].severity == "warning"
+        assert found[0].location is not None and found[0].location.line == 39

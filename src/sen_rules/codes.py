@@ -242,6 +242,12 @@ SR159 = _define(
 SR160 = _define(
     "SR160", LI, "an area that can never apply, whatever the areas it uses can decide",
     "Correct the area's `applies_when` against the outcomes of the areas it uses.")
+SR161 = _define(
+    "SR161", LI, "a part of a quantifier's `where` condition that does not mention its item "
+    "(`any c in L where c.x > 1 or y`: the condition runs to the end, so `or y` is inside it)",
+    "If the part is meant outside the quantifier, put the quantifier in parentheses or write "
+    "the part first; if it is meant inside, write it in parentheses to say so.",
+    severity="warning")
 
 # ---------------------------------------------------------------------------- scenarios
 SC: Section = "scenarios"
