@@ -160,6 +160,6 @@ def test_the_newest_records_are_read_in_pages(log: DecisionLog) -> None:
         case = json.loads(CASE)
         case["child"]["id"] = f"PAGE-{i}"
         stored.append(log.store(sen_rules.make_record(case, as_of=AS_OF)).id)
-    found = [i for i, _, _ in log.newest_blobs(limit=3, page=2)]
+    found = [row.id for row in log.newest_blobs(limit=3, page=2)]
     assert found == stored[::-1][:3]
-    assert [i for i, _, _ in log.newest_blobs(limit=10, page=2)] == stored[::-1]
+    assert [row.id for row in log.newest_blobs(limit=10, page=2)] == stored[::-1]

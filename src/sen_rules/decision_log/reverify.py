@@ -26,7 +26,7 @@ from ..errors import RecordError
 from ..loading.loader import load_rulebase
 from ..rulebase import Rulebase
 from .replay import check_stored, holds_as_stored
-from .store import DecisionLog, Filters, IntegrityError, unpack_bytes
+from .store import DecisionLog, Filters, IntegrityError, StoredBlob, unpack_bytes
 
 # the answers, in the order reports show them
 HOLDS = "holds"
@@ -79,8 +79,10 @@ class Reverification:
 # ---------------------------------------------------------------------------- one record
 
 def check_one(rulebase: Rulebase, decision_id: str, blob: bytes, sha256: str,
-              key: bytes | None = None) -> tuple[str, dict[str, Any] | None]:
-    """The answer for one stored decision, and its entry for the differing list."""
+              key: bytes | None = None, *, row: StoredBlob | None = None
+              ) -> tuple[str, dict[str, Any] | None]:
+    """The answer for one stored decision, and its entry for the differing list. A record
+    that cannot be checked is named in its entry by the fields of its ``row``, if given."""
     try:
         raw = unpack_bytes(blob, sha256, decision_id)
         if holds_as_stored(raw, rulebase, key):
@@ -88,8 +90,8 @@ def check_one(rulebase: Rulebase, decision_id: str, blob: bytes, sha256: str,
         answer = replay(check_stored(raw, key), rulebase, trace=False)
     except (IntegrityError, RecordError) as exc:
         kind = NEEDS_KEY if getattr(exc, "code", None) == codes.SR503 else ALTERED
-        return kind, {"id": decision_id, "case_id": None, "as_of": None,
-                      "recorded_rulebase": None, "status": kind, "changes": [str(exc)]}
+        return kind, {"id": decision_id, **_named_by(row), "status": kind,
+                      "changes": [str(exc)]}
     if answer.status == "holds":
         return HOLDS, None
     if answer.status == "rulebase-changed" and not answer.differences:
@@ -97,9 +99,28 @@ def check_one(rulebase: Rulebase, decision_id: str, blob: bytes, sha256: str,
     kind = DIFFERS if answer.status == "differs" else CHANGED_DIFFERS
     rec = answer.recorded_rulebase
     return kind, {"id": decision_id, "case_id": answer.case_id, "as_of": answer.as_of,
-                  "recorded_rulebase": f"{rec['name']} {rec['version']} ({rec['sha256'][:12]})",
+                  "recorded_rulebase": _rulebase_text(rec["name"], rec["version"], rec["sha256"]),
                   "status": kind, "changes": [d.text for d in answer.differences],
                   "differences": [d.to_dict() for d in answer.differences]}
+
+
+def check_row(rulebase: Rulebase, row: StoredBlob, key: bytes | None = None
+              ) -> tuple[str, dict[str, Any] | None]:
+    """:func:`check_one` for a decision as the log hands it out."""
+    return check_one(rulebase, row.id, row.record, row.sha256, key, row=row)
+
+
+def _named_by(row: StoredBlob | None) -> dict[str, str | None]:
+    """The case, date and rulebase of a decision, as its row holds them."""
+    if row is None:
+        return {"case_id": None, "as_of": None, "recorded_rulebase": None}
+    return {"case_id": row.case_id, "as_of": row.as_of.isoformat(),
+            "recorded_rulebase": _rulebase_text(row.rulebase_name, row.rulebase_version,
+                                                row.rulebase_sha256)}
+
+
+def _rulebase_text(name: str, version: str, sha256: str) -> str:
+    return f"{name} {version} ({sha256[:12]})"
 
 
 _worker_rulebase: Rulebase | None = None
@@ -114,15 +135,13 @@ def _init(directory: str, sha256: str, key: bytes | None) -> None:
         raise RuntimeError("the rules changed while re-verification was starting")
 
 
-def _check_chunk(chunk: list[tuple[str, bytes, str]]
-                 ) -> list[tuple[str, dict[str, Any] | None]]:
+def _check_chunk(chunk: list[StoredBlob]) -> list[tuple[str, dict[str, Any] | None]]:
     assert _worker_rulebase is not None
-    return [check_one(_worker_rulebase, *item, key=_worker_key) for item in chunk]
+    return [check_row(_worker_rulebase, row, _worker_key) for row in chunk]
 
 
-def _chunks(items: Iterator[tuple[str, bytes, str]], size: int
-            ) -> Iterator[list[tuple[str, bytes, str]]]:
-    chunk: list[tuple[str, bytes, str]] = []
+def _chunks(items: Iterator[StoredBlob], size: int) -> Iterator[list[StoredBlob]]:
+    chunk: list[StoredBlob] = []
     for item in items:
         chunk.append(item)
         if len(chunk) == size:
@@ -152,7 +171,7 @@ def reverify(log: DecisionLog, rulebase: Rulebase, filters: Filters | None = Non
     chunks = _chunks(log.blobs(filters), chunk_size)
     if workers == 1:
         for chunk in chunks:
-            take([check_one(rulebase, *item, key=key) for item in chunk])
+            take([check_row(rulebase, row, key) for row in chunk])
         return result
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_init,

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, and_, exists, func, select
 
@@ -96,6 +96,21 @@ def unpack_bytes(blob: bytes, sha256: str, decision_id: str) -> bytes:
         raise IntegrityError(f"decision {decision_id}: the stored record does not match "
                              "its sha256")
     return data
+
+
+class StoredBlob(NamedTuple):
+    """A stored decision as re-verification reads it: its record still compressed, and
+    the fields its row holds beside it (which name the decision when its record cannot be
+    read or checked)."""
+
+    id: str
+    record: bytes
+    sha256: str
+    case_id: str
+    as_of: date
+    rulebase_name: str
+    rulebase_version: str
+    rulebase_sha256: str
 
 
 @dataclass(frozen=True)
@@ -179,7 +194,9 @@ class DecisionLog:
         if f.recorded_from:
             conds.append(c.recorded_at >= _start_of(f.recorded_from))
         if f.recorded_until:
-            conds.append(c.recorded_at < _start_of(f.recorded_until, plus_days=1))
+            until = _day_after(f.recorded_until)
+            if until is not None:  # after the calendar's last day: no upper bound
+                conds.append(c.recorded_at < until)
         if f.as_of_from:
             conds.append(c.as_of >= f.as_of_from)
         if f.as_of_until:
@@ -240,32 +257,32 @@ class DecisionLog:
         return summary, unpack(row.record, row.record_sha256, row.id)
 
     def blobs(self, filters: Filters | None = None, chunk: int = 2_000
-              ) -> Iterator[tuple[str, bytes, str]]:
-        """``(id, compressed record, sha256)`` of every matching decision, oldest first,
-        read in chunks (the log never has to fit in memory)."""
+              ) -> Iterator[StoredBlob]:
+        """Every matching decision (its compressed record, its sha256 and the fields of
+        its row), oldest first, read in chunks (the log never has to fit in memory)."""
         after = 0
         while True:
             rows = self._blob_page([*self._where(filters), decisions.c.seq > after],
                                    newest_first=False, size=chunk)
             if not rows:
                 return
-            for row in rows:
-                yield row.id, row.record, row.record_sha256
+            yield from map(_blob, rows)
             after = rows[-1].seq
 
     def _blob_page(self, conds: list[Any], *, newest_first: bool, size: int) -> list[Any]:
-        """One page of ``(seq, id, compressed record, sha256)`` rows, in order of storage."""
+        """One page of rows (seq, the fields of a :class:`StoredBlob`), in order of storage."""
         order = decisions.c.seq.desc() if newest_first else decisions.c.seq
-        query = (select(decisions.c.seq, decisions.c.id, decisions.c.record,
-                        decisions.c.record_sha256)
+        c = decisions.c
+        query = (select(c.seq, c.id, c.record, c.record_sha256, c.case_id, c.as_of,
+                        c.rulebase_name, c.rulebase_version, c.rulebase_sha256)
                  .where(*conds).order_by(order).limit(size))
         with self.engine.connect() as conn:
             return list(conn.execute(query).all())
 
     def newest_blobs(self, filters: Filters | None = None, limit: int = 1000,
-                     page: int = 500) -> Iterator[tuple[str, bytes, str]]:
-        """``(id, compressed record, sha256)`` of the ``limit`` newest matching decisions,
-        newest first, read in pages."""
+                     page: int = 500) -> Iterator[StoredBlob]:
+        """The ``limit`` newest matching decisions (as :meth:`blobs`), newest first, read
+        in pages."""
         before: int | None = None
         while limit > 0:
             conds = self._where(filters)
@@ -274,17 +291,27 @@ class DecisionLog:
             rows = self._blob_page(conds, newest_first=True, size=min(page, limit))
             if not rows:
                 return
-            for row in rows:
-                yield row.id, row.record, row.record_sha256
+            yield from map(_blob, rows)
             limit -= len(rows)
             before = rows[-1].seq
 
     def records(self, filters: Filters | None = None) -> Iterator[tuple[str, str]]:
         """``(id, record text)`` of every matching decision, oldest first."""
-        for decision_id, blob, digest in self.blobs(filters):
-            yield decision_id, unpack(blob, digest, decision_id)
+        for row in self.blobs(filters):
+            yield row.id, unpack(row.record, row.sha256, row.id)
 
 
-def _start_of(day: date, plus_days: int = 0) -> datetime:
-    day = date.fromordinal(day.toordinal() + plus_days)
+def _blob(row: Any) -> StoredBlob:
+    return StoredBlob(row.id, row.record, row.record_sha256, row.case_id, row.as_of,
+                      row.rulebase_name, row.rulebase_version, row.rulebase_sha256)
+
+
+def _start_of(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _day_after(day: date) -> datetime | None:
+    """The start of the day after ``day`` (UTC); None after the calendar's last day."""
+    if day == date.max:
+        return None
+    return _start_of(date.fromordinal(day.toordinal() + 1))

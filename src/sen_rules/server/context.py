@@ -64,13 +64,29 @@ def client_of(request: Request, *scopes: str) -> Client:
 JSON_TYPES = ("application/json",)
 
 
+def check_json_type(header: str | None) -> None:
+    """Refuse (415, SR707) a Content-Type that is not JSON, or JSON in a charset other than
+    UTF-8 (media types and charset names are case-insensitive; no charset means UTF-8)."""
+    given, *params = (header or "application/json").split(";")
+    kind = given.strip().lower()
+    if kind and kind not in JSON_TYPES and not kind.endswith("+json"):
+        raise Problem(415, codes.SR707, "send JSON (Content-Type: application/json), not "
+                      f"{given.strip()}")
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() != "charset":
+            continue
+        charset = value.strip().strip('"').strip()
+        if charset.lower() != "utf-8":
+            raise Problem(415, codes.SR707, f"send JSON as UTF-8 (charset=utf-8, or no "
+                          f"charset), not charset={charset}")
+
+
 async def json_body(request: Request, limit: int | None = None,
                     max_depth: int | None = None) -> Any:
     """The request's JSON, read within the size limit and parsed strictly."""
     limits = state_of(request).limits
-    kind = request.headers.get("content-type", "application/json").split(";")[0].strip()
-    if kind and kind not in JSON_TYPES and not kind.endswith("+json"):
-        raise Problem(415, codes.SR707, f"send JSON (Content-Type: application/json), not {kind}")
+    check_json_type(request.headers.get("content-type"))
     declared = request.headers.get("content-length")
     cap = limit or limits.max_body_bytes
     if declared and declared.isdigit() and int(declared) > cap:

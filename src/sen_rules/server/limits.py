@@ -2,7 +2,9 @@
 
 The body is read in chunks and refused as soon as it passes the size limit (nothing larger
 is ever held in memory); JSON is refused when it repeats a key in an object (which value
-would count is a guess), nests deeper than the limit, or writes NaN or Infinity.
+would count is a guess), nests deeper than the limit, writes NaN or Infinity, or holds
+what the project's strict reader (:mod:`sen_rules.jsonread`) refuses in the data read: half
+of a surrogate pair, a number too large to be finite, an integer beyond 128 bits.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import codes
+from ..jsonread import JsonInputError, check_data
 from .problems import Problem, bad_request
 
 
@@ -105,12 +108,16 @@ def parse_json(body: bytes | str, limits: Limits, what: str = "the request body"
         raise bad_request(codes.SR703, f"{what} nests {depth} levels deep; the limit is "
                           f"{deepest}")
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        check_data(data, max_depth=deepest)
     except _DuplicateKeyError as exc:
         raise bad_request(codes.SR702, f"{what} repeats the key {exc.key!r} in one object; "
                           "give each key once") from None
     except json.JSONDecodeError as exc:
         raise bad_request(codes.SR701, f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} "
                           f"column {exc.colno}") from None
+    except JsonInputError as exc:
+        raise bad_request(codes.SR701, f"{what} is not acceptable JSON: {exc.reason}") from None
     except (ValueError, RecursionError) as exc:
         raise bad_request(codes.SR701, f"{what} is not valid JSON: {exc}") from None
+    return data

@@ -1,7 +1,9 @@
 """The outermost layer of every request: fix the rulebase it is answered with, put that
 rulebase's name, version and hash on the answer, turn any fault into a problem, and write
 one access-log line with the path only (never the query string, which may name a case,
-and never a body)."""
+and never a body). What the log writes from the request is escaped
+(:func:`sen_rules.textsafe.one_field`), so a request cannot write a line, or a terminal's
+control sequence, into the log."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import codes
+from ..textsafe import one_field
 from .problems import Problem
 from .reload import Holder
 
@@ -48,13 +51,13 @@ class ServiceMiddleware:
         except Exception as exc:
             # the message may quote case data: log the kind of fault only
             error_log.error("internal fault %s on %s %s", type(exc).__name__,
-                            scope.get("method"), scope.get("path"))
+                            one_field(scope.get("method")), one_field(scope.get("path")))
             if status == 0:
                 problem = Problem(500, codes.SR799, "the service failed to answer this request; "
                                   "the fault has been logged without the request's content")
                 await problem.response(scope.get("path"))(scope, receive, send_with_identity)
         finally:
-            access_log.info("%s %s %s %.1fms client=%s", scope.get("method"),
-                            scope.get("path"), status,
+            access_log.info("%s %s %s %.1fms client=%s", one_field(scope.get("method")),
+                            one_field(scope.get("path")), status,
                             (time.perf_counter() - started) * 1000,
-                            state.get("sen_rules_client", "-"))
+                            one_field(state.get("sen_rules_client", "-")))

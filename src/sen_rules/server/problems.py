@@ -16,6 +16,7 @@ their meaning: SR1xx rulebase, SR2xx case, SR3xx evaluation, SR4xx backend, SR5x
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -34,17 +35,27 @@ TITLES = {
 }
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """``text`` with each half of a surrogate pair shown as its escape (``\\udfff``): a
+    sentence may quote what a client sent, and the answer must still be UTF-8."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 class Problem(Exception):  # noqa: N818 - RFC 9457's own name
     """An error answer: status, SR code, sentence, and the field paths it concerns."""
 
     def __init__(self, status: int, code: str, detail: str,
                  errors: Sequence[Mapping[str, str]] = (),
                  headers: Mapping[str, str] | None = None) -> None:
+        detail = encodable(detail)
         super().__init__(detail)
         self.status = status
         self.code = code
         self.detail = detail
-        self.errors = [dict(e) for e in errors]
+        self.errors = [{encodable(k): encodable(v) for k, v in e.items()} for e in errors]
         self.headers = dict(headers or {})
 
     def to_dict(self, instance: str | None = None) -> dict[str, Any]:
@@ -56,7 +67,7 @@ class Problem(Exception):  # noqa: N818 - RFC 9457's own name
             "detail": self.detail,
         }
         if instance:
-            body["instance"] = instance
+            body["instance"] = encodable(instance)
         if self.errors:
             body["errors"] = self.errors
         return body

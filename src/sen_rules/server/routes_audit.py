@@ -4,7 +4,7 @@ re-verification. Scope ``audit-read``; a 409 problem (SR730) when no log is conf
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from .. import codes
 from ..audit.verify import verify_record
-from ..decision_log.reverify import Reverification, check_one
+from ..decision_log.reverify import Reverification, check_row
 from ..decision_log.store import DecisionLog, Filters, IntegrityError
 from . import models
 from .context import client_of, in_thread, loaded_of, state_of
@@ -92,15 +92,43 @@ async def export(request: Request, filters: FilterQuery) -> Response:
                 break
         return out
 
-    async def produce() -> AsyncIterator[bytes]:
-        while True:
-            lines = await in_thread(request, next_lines, 60.0)
-            if not lines:
-                return
-            for line in lines:
-                yield line
+    # the first lines are read before answering: a fault there is a problem, not a 200
+    try:
+        first = await in_thread(request, next_lines, 60.0)
+    except IntegrityError as exc:
+        raise Problem(409, codes.SR732, str(exc)) from None
+    return StreamingResponse(_export_lines(request, first, next_lines),
+                             media_type="application/x-ndjson")
 
-    return StreamingResponse(produce(), media_type="application/x-ndjson")
+
+async def _export_lines(request: Request, lines: list[bytes],
+                        next_lines: Callable[[], list[bytes]]) -> AsyncIterator[bytes]:
+    """The export's lines. A fault once the answer has begun cannot change its status:
+    the answer then ends with one error line (not a record) and the connection is closed
+    before the end of the body, so no client takes it for a complete export."""
+    sent = 0
+    while lines:
+        for line in lines:
+            yield line
+        sent += len(lines)
+        try:
+            lines = await in_thread(request, next_lines, 60.0)
+        except Exception as exc:
+            yield _export_error(exc, sent)
+            raise
+
+
+def _export_error(exc: Exception, sent: int) -> bytes:
+    code: str
+    if isinstance(exc, IntegrityError):
+        code, message = codes.SR732, str(exc)
+    elif isinstance(exc, Problem):
+        code, message = exc.code, exc.detail
+    else:  # the message may quote case data: name the kind of fault only
+        code, message = codes.SR799, f"the export failed ({type(exc).__name__})"
+    message += f"; the export is incomplete: {sent:,} records were sent before this line"
+    error = {"ok": False, "error": {"code": code, "message": message}}
+    return (json.dumps(error, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def compact(text: str) -> bytes:
@@ -123,8 +151,8 @@ async def reverify(request: Request, filters: FilterQuery,
 
     def work() -> Reverification:
         result = Reverification(rulebase.identity())
-        for decision_id, blob, digest in log.newest_blobs(filters, limit):
-            kind, entry = check_one(rulebase, decision_id, blob, digest, key)
+        for row in log.newest_blobs(filters, limit):
+            kind, entry = check_row(rulebase, row, key)
             result.counts[kind] += 1
             if entry is not None:
                 result.differing.append(entry)
