@@ -80,6 +80,7 @@ from ..loading.yamlfile import YamlFileError, read_rule_text, read_yaml
 from ..rulebase import Area, InForce, Rule, Rulebase
 from .logic import Analysis, Analyzer
 from .reach import unreachable_areas
+from .where import loose_parts
 from .witness import CaseSearch, Witness, span_of
 
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -226,30 +227,16 @@ class RulebaseChecks:
         return self.findings
 
     def loose_conditions(self) -> None:
-        """SR161: ``any c in L where c.x >= 3 or y >= 3`` reads as ``any c in L where
-        (c.x >= 3 or y >= 3)``; an author who meant ``(any ...) or y >= 3`` gets a rule that
-        never looks at ``y`` when ``L`` is empty. A part that does not mention the item is
-        flagged, unless written in parentheses (which says it is meant inside)."""
+        """SR161 (:mod:`.where`): a part of a ``where`` condition that does not mention the
+        quantifier's item."""
         roots = [e for _, e in self.roots()] + [d.expr for d in self.rb.definitions.values()]
-        seen: set[int] = set()
-        for root in roots:
-            for node in ir.walk(root):
-                if (not isinstance(node, ir.Quantifier) or id(node) in seen
-                        or not isinstance(node.condition, ir.BoolOp)):
-                    continue
-                seen.add(id(node))
-                if _in_parentheses(node.source, node.condition.source):
-                    continue  # ``where (c.x or y)``: the author bounded it
-                for part in node.condition.items:
-                    if (_mentions(part, node.variable)
-                            or _in_parentheses(node.source, part.source)):
-                        continue
-                    self.add(codes.SR161, "warning",
-                             f"in {node.source!r}, the part {part.source!r} does not mention "
-                             f"{node.variable!r}, but the `where` condition runs to the end "
-                             f"of the expression, so it is part of it; if it is meant "
-                             "outside, put the quantifier in parentheses or write the part "
-                             "first; if inside, put the part in parentheses", part.loc)
+        for quantifier, part in loose_parts(roots):
+            self.add(codes.SR161, "warning",
+                     f"in {quantifier.source!r}, the part {part.source!r} does not mention "
+                     f"{quantifier.variable!r}, but the `where` condition runs to the end of "
+                     "the expression, so it is part of it; if it is meant outside, put the "
+                     "quantifier in parentheses or write the part first; if inside, put the "
+                     "part in parentheses", part.loc)
 
     # ------------------------------------------------------------------ use of names
     def roots(self) -> Iterable[tuple[str | None, ir.Expr]]:
@@ -484,17 +471,6 @@ class RulebaseChecks:
 
 
 __all__ = ["Finding", "LintReport", "RulebaseChecks", "lint"]
-
-
-def _in_parentheses(text: str, part: str) -> bool:
-    """Whether ``part`` (its last occurrence in ``text``) opens with a parenthesis (a
-    node's source text ends at its last token, before any closing parenthesis)."""
-    at = text.rfind(part)
-    return at >= 0 and text[:at].rstrip().endswith("(")
-
-
-def _mentions(e: ir.Expr, variable: str) -> bool:
-    return any(isinstance(n, ir.FieldRef) and n.root == variable for n in ir.walk(e))
 
 
 def _evaluated(rule: Rule) -> InForce:
