@@ -5,9 +5,11 @@ Answers, with stable exit codes for ``sen-rules verify``:
 =====  ==============================  ================================================
 exit   answer                          meaning
 =====  ==============================  ================================================
-0      ``holds``                       same rulebase (sha256), same decisions
-1      ``differs``                     same rulebase, but the decisions are not the same
-                                       (the engine changed: see the package versions)
+0      ``holds``                       same rulebase (sha256), the same evaluation and
+                                       trace (made by another package version: said so)
+1      ``differs``                     same rulebase, but some part of the evaluation or
+                                       the trace is not the same (the engine changed:
+                                       see the package versions)
 3      ``rulebase-changed``            another rulebase is current; under it the
                                        decisions would be the same
 4      ``rulebase-changed``            another rulebase is current; under it the
@@ -17,12 +19,17 @@ exit   answer                          meaning
                                        replayed (:class:`RecordError`)
 2      (error)                         bad usage or unreadable file (every command)
 =====  ==============================  ================================================
+
+The whole evaluation is compared with the replayed one (:mod:`.compare`): every key, the
+order of the decisions, the JSON type of every value. The envelope (``record``,
+``package``, ``rulebase``, ``seal``) must hold exactly what the writer writes (SR501), and
+a rulebase name or version that is not that of the rulebase with the recorded sha256 is
+an altered record (SR502).
 """
 
 from __future__ import annotations
 
 import hmac
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,9 +42,17 @@ from ..engine.service import BACKENDS
 from ..errors import CaseError, RecordError
 from ..explain.core import trace_and_decide, trace_to_dict
 from ..loading.bundled import bundled_rulebase
-from ..rulebase import Rulebase, rule_key, short
+from ..rulebase import Rulebase
 from ..textsafe import neutralise
+from .compare import Difference, compare_decisions, compare_evaluations, first_difference
 from .record import FIELDS, RECORD_FORMAT, RECORD_KIND, package_version, seal_of, sha256_of
+
+__all__ = [
+    "EXIT_DIFFERS", "EXIT_HOLDS", "EXIT_RECORD_ERROR", "EXIT_RULEBASE_CHANGED_DIFFERS",
+    "EXIT_RULEBASE_CHANGED_SAME", "MAX_RECORD_BYTES", "Difference", "Verification",
+    "check_parts", "check_seal", "check_seal_digest", "check_shape", "compare_decisions",
+    "first_difference", "load_record", "replay", "replayable_case", "verify_record",
+]
 
 EXIT_HOLDS = 0
 EXIT_DIFFERS = 1
@@ -47,36 +62,11 @@ EXIT_RECORD_ERROR = 5
 
 Status = Literal["holds", "differs", "rulebase-changed"]
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_VERSION = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,9}){0,5}([.+-]?[0-9A-Za-z]{1,20}){0,4}$")
+"""A package version as the project writes them (0.1.1, 1.2.0rc1, 2.0.0.dev3+abc)."""
+PACKAGE = "sen-rules"
 MAX_RECORD_BYTES = 64_000_000
 """A record larger than this is refused unread (a case at every limit makes a few MB)."""
-
-
-@dataclass(frozen=True)
-class Difference:
-    """One way a replayed decision differs from the recorded one."""
-
-    topic: str
-    what: str  # decision | outcome | rules | flags | notes | details | overridden | citations
-    recorded: Any
-    now: Any
-
-    @property
-    def text(self) -> str:
-        if self.what == "decision":
-            return (f"{self.topic}: a decision was {'made' if self.recorded else 'not made'} "
-                    f"when recorded; now it is {'made' if self.now else 'not made'}")
-        return f"{self.topic}: {self.what} was {_show(self.recorded)}, now {_show(self.now)}"
-
-    def __repr__(self) -> str:
-        return f"Difference({short(self.text, 100)})"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"topic": self.topic, "what": self.what, "recorded": self.recorded,
-                "now": self.now, "text": self.text}
-
-
-def _show(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -104,6 +94,11 @@ class Verification:
     def would_differ(self) -> bool:
         return bool(self.differences)
 
+    @property
+    def package_changed(self) -> bool:
+        """Another version of sen-rules made the record than the one that replayed it."""
+        return self.recorded_package != self.current_package
+
     def __repr__(self) -> str:
         return (f"Verification({self.status}, exit {self.exit_code}, case {self.case_id} on "
                 f"{self.as_of}, {len(self.differences)} differences)")
@@ -129,7 +124,9 @@ class Verification:
         rec, cur = self.recorded_rulebase, self.current_rulebase
         lines = []
         if self.status == "holds":
-            lines.append("holds: replaying the record gives the recorded decisions")
+            lines.append("holds: replaying the record gives the recorded decisions" + (
+                f" (made by another version of sen-rules, {self.recorded_package})"
+                if self.package_changed else ""))
         elif self.status == "differs":
             lines.append("differs: under the same rulebase the recorded decisions are not "
                          "reproduced")
@@ -148,7 +145,8 @@ class Verification:
         else:
             lines.append("  the current rulebase has the same sha256")
         lines.append(f"  recorded by sen-rules {self.recorded_package}, replayed by sen-rules "
-                     f"{self.current_package}")
+                     f"{self.current_package}" + (" (another version)" if self.package_changed
+                                                  else ""))
         for d in self.differences:
             lines.append(f"  - {d.text}")
         if not self.trace_matches and self.status == "rulebase-changed":
@@ -195,15 +193,7 @@ def check_shape(data: Any) -> None:
         raise _malformed(f"missing {', '.join(missing)}")
     if extra:
         raise _malformed(f"unexpected field {', '.join(extra)}")
-    head = data["record"]
-    if not isinstance(head, dict) or head.get("kind") != RECORD_KIND:
-        raise _malformed(f"'record.kind' must be {RECORD_KIND!r}")
-    if head.get("format") != RECORD_FORMAT:
-        raise _malformed(f"record format {head.get('format')!r} is not supported (this "
-                         f"version reads format {RECORD_FORMAT})")
-    _check_strings(data["rulebase"], ("name", "version", "sha256"), "rulebase")
-    _check_strings(data["package"], ("name", "version"), "package")
-    _check_strings(data["seal"], ("algorithm", "digest"), "seal")
+    _check_envelope(data)
     if data["backend"] not in BACKENDS:
         raise _malformed(f"unknown backend {data['backend']!r}")
     if not isinstance(data["as_of"], str):
@@ -215,11 +205,35 @@ def check_shape(data: Any) -> None:
     for name in ("case", "evaluation", "trace"):
         if not isinstance(data[name], dict):
             raise _malformed(f"'{name}' must be an object")
-    if not isinstance(data["case_sha256"], str) or not _HEX64.match(data["case_sha256"]):
+    if not isinstance(data["case_sha256"], str) or not _HEX64.fullmatch(data["case_sha256"]):
         raise _malformed("'case_sha256' must be 64 hexadecimal digits")
     if not isinstance(data["case"].get("child"), dict):
         raise _malformed("'case.child' must be an object")
     _check_decisions(data["evaluation"].get("decisions"))
+
+
+def _check_envelope(data: dict[str, Any]) -> None:
+    """The record's own parts (``record``, ``rulebase``, ``package``, ``seal``) hold
+    exactly the keys the writer writes, with values of its types."""
+    head = data["record"]
+    if not isinstance(head, dict) or head.get("kind") != RECORD_KIND:
+        raise _malformed(f"'record.kind' must be {RECORD_KIND!r}")
+    form = head.get("format")
+    if type(form) is not int or form != RECORD_FORMAT:  # not 1.0, not true
+        raise _malformed(f"record format {form!r} is not supported (this "
+                         f"version reads format {RECORD_FORMAT})")
+    if set(head) != {"kind", "format"}:
+        extra = ", ".join(sorted(k for k in head if k not in ("kind", "format")))
+        raise _malformed(f"unexpected field {extra} in 'record'")
+    _check_strings(data["rulebase"], ("name", "version", "sha256"), "rulebase")
+    if not _HEX64.fullmatch(data["rulebase"]["sha256"]):
+        raise _malformed("'rulebase.sha256' must be 64 hexadecimal digits")
+    _check_strings(data["package"], ("name", "version"), "package")
+    if data["package"]["name"] != PACKAGE:
+        raise _malformed(f"'package.name' must be {PACKAGE!r}")
+    if not _VERSION.fullmatch(data["package"]["version"]):
+        raise _malformed("'package.version' must be a version number (such as 0.1.1)")
+    _check_strings(data["seal"], ("algorithm", "digest"), "seal")
 
 
 # the JSON type of each part of a recorded decision (what the engine writes)
@@ -296,69 +310,6 @@ def check_parts(data: Mapping[str, Any]) -> None:
 # ---------------------------------------------------------------------------- replay
 
 
-_PARTS = ("outcome", "details", "flags", "notes", "overridden")
-
-
-def compare_decisions(recorded: list[Any], now: list[Any]) -> list[Difference]:
-    """What differs between two lists of decisions (JSON form), topic by topic."""
-    before = {d.get("topic"): d for d in recorded if isinstance(d, dict)}
-    after = {d["topic"]: d for d in now}
-    out: list[Difference] = []
-    for topic in list(before) + [t for t in after if t not in before]:
-        a, b = before.get(topic), after.get(topic)
-        if a is None or b is None:
-            out.append(Difference(str(topic), "decision", a is not None, b is not None))
-            continue
-        for part in _PARTS:
-            x, y = a.get(part), b.get(part)
-            if part in ("flags", "notes") and x != y:
-                codes_x = [f.get("code") for f in x or []]
-                codes_y = [f.get("code") for f in y or []]
-                if codes_x != codes_y:  # show the codes when they differ, else the findings
-                    x, y = codes_x, codes_y
-            if x != y:
-                out.append(Difference(str(topic), part, x, y))
-        rules_a = [_rule_key(r) for r in a.get("rules") or []]
-        rules_b = [_rule_key(r) for r in b.get("rules") or []]
-        if rules_a != rules_b:
-            out.append(Difference(str(topic), "rules", rules_a, rules_b))
-        elif a.get("rules") != b.get("rules"):
-            out.append(Difference(str(topic), "citations",
-                                  [r.get("citations") for r in a.get("rules") or []],
-                                  [r.get("citations") for r in b.get("rules") or []]))
-        if [a.get(k) for k in ("title", "outcome_label")] != [b.get(k) for k in
-                                                                ("title", "outcome_label")]:
-            out.append(Difference(str(topic), "labels", [a.get("title"), a.get("outcome_label")],
-                                  [b.get("title"), b.get("outcome_label")]))
-        known = set(_PARTS) | {"topic", "rules", "title", "outcome_label"}
-        for part in sorted((set(a) | set(b)) - known):  # any part added to decisions later
-            if a.get(part) != b.get(part):
-                out.append(Difference(str(topic), part, a.get(part), b.get(part)))
-    return out
-
-
-def first_difference(recorded: Any, now: Any, path: str = "trace") -> tuple[str, Any, Any] | None:
-    """Where two JSON values first differ: (path, recorded part, replayed part)."""
-    stack = [(path, recorded, now)]
-    while stack:
-        where, x, y = stack.pop()
-        if x == y:
-            continue
-        if isinstance(x, dict) and isinstance(y, dict) and set(x) == set(y):
-            stack.extend((f"{where}.{k}", x[k], y[k]) for k in sorted(x, reverse=True))
-        elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
-            stack.extend((f"{where}[{i}]", x[i], y[i]) for i in reversed(range(len(x))))
-        else:
-            return where, x, y
-    return None
-
-
-def _rule_key(r: Any) -> str:
-    if not isinstance(r, dict):
-        return repr(r)
-    return rule_key(f"{r.get('id')}", r.get("version", "1"))
-
-
 def verify_record(record: str | bytes | Mapping[str, Any], *, rulebase: Rulebase | None = None,
                   key: bytes | None = None) -> Verification:
     """Check a record's seal and replay it under ``rulebase`` (the bundled one by default).
@@ -389,14 +340,19 @@ def replay(data: Mapping[str, Any], rb: Rulebase, *, trace: bool = True) -> Veri
 
     case = replayable_case(data)
     same_rulebase = rb.sha256 == data["rulebase"]["sha256"]
+    if same_rulebase and dict(data["rulebase"]) != rb.identity():
+        cur = rb.identity()
+        raise _tampered(f"it names the rulebase {data['rulebase']['name']} "
+                        f"{data['rulebase']['version']}, but the rulebase with its sha256 is "
+                        f"{cur['name']} {cur['version']}")
     replayed_trace: dict[str, Any] | None = None
     if same_rulebase or trace:
         _, _, evaluation, traced = trace_and_decide(rb, case, data["as_of"], data["backend"])
         replayed_trace = trace_to_dict(traced, evaluation)
     else:
         evaluation = evaluate_case(rb, case, data["as_of"], data["backend"])
-    now = evaluation.to_dict()
-    differences = compare_decisions(data["evaluation"]["decisions"], now["decisions"])
+    differences = compare_evaluations(data["evaluation"], evaluation.to_dict(),
+                                      rulebase=same_rulebase)
     trace_difference = (None if replayed_trace is None
                         else first_difference(data["trace"], replayed_trace))
     if same_rulebase and trace_difference is not None:  # the reasons shown are relied on too
