@@ -61,7 +61,8 @@ def compile_rulebase(directory: Path) -> Rulebase:
     for stage in STAGES:
         stage.run(c)
     if c.failed():
-        raise RulebaseError(c.diags)
+        raise RulebaseError([d for d in c.diags if d.location not in c.refused
+                             or id(d) in c.refused_ids])
     return result(c)
 
 

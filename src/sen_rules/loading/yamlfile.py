@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass
 from typing import Any
@@ -93,6 +94,8 @@ class YamlDocument:
     data: Any
     locations: dict[Path, SourceLocation]
     layouts: dict[Path, ScalarLayout]
+    # values refused where they are (a number not in plain decimal), each kept as its text
+    refused: tuple[Diagnostic, ...] = ()
 
     def where(self, path: Path) -> SourceLocation:
         """The location of ``path``, or of its nearest enclosing value that has one."""
@@ -222,7 +225,7 @@ def read_yaml(text: str, file: str) -> YamlDocument:
     lines = text.splitlines()
     builder = _Builder(file, lines, loader)
     data = builder.build(node, (), 0) if node is not None else None
-    return YamlDocument(file, data, builder.locations, builder.layouts)
+    return YamlDocument(file, data, builder.locations, builder.layouts, tuple(builder.refused))
 
 
 class _Builder:
@@ -232,6 +235,7 @@ class _Builder:
         self.constructor = constructor
         self.locations: dict[Path, SourceLocation] = {}
         self.layouts: dict[Path, ScalarLayout] = {}
+        self.refused: list[Diagnostic] = []  # numbers not written in plain decimal
         self.count = 0
 
     def loc(self, node: Node) -> SourceLocation:
@@ -272,6 +276,12 @@ class _Builder:
             value = self.constructor.construct_object(node)
         except (ValueError, OverflowError, yaml.YAMLError) as exc:
             raise self.fail(node, f"the value {node.value[:40]!r} cannot be read ({exc})") from None
+        if node.tag in _NUMBER_TAGS:
+            problem = _number_problem(node.value, value)
+            if problem is not None:  # reported, and kept as the text written: the rest of
+                # the file is read, and what follows from the text here is not reported
+                self.refused.append(Diagnostic(codes.SR102, problem, self.loc(node)))
+                value = node.value
         if isinstance(value, str):
             self.layouts[path] = self._layout(node)
         return value
@@ -293,6 +303,50 @@ class _Builder:
         quote = 1 if style in ("'", '"') else 0
         raw = tuple(self.lines[start.line : end.line + 1])
         return ScalarLayout(start.line + 1, start.column + 1 + quote, style, raw)
+
+
+# YAML 1.1, which PyYAML follows, reads more than decimal numbers: 056 is octal (46), 0x10
+# hexadecimal, 0b11 binary, 1:30 base 60 (90), and it drops the _ in 1_000. A policy author
+# who writes one of these almost never means what YAML reads, and nothing would say so. As
+# the schema does for the yes/no words (SR102), each is refused here, with the place, what
+# was written and what to write instead; the reading stays YAML 1.1's safe one.
+# Plain decimals (56, -3, 0, 1.5, -0.25, 1.0e+3) and the YAML words .inf and .nan pass.
+_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-9_]+)+(?:\.[0-9_]*)?")
+_HEXADECIMAL = re.compile(r"[-+]?0x[0-9a-fA-F_]+")
+_BINARY = re.compile(r"[-+]?0b[01_]+")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9_]")
+
+
+def _number_problem(raw: str, value: Any) -> str | None:
+    """Why the number written ``raw`` (read by YAML as ``value``) is refused, or None."""
+    if _SEXAGESIMAL.fullmatch(raw):
+        why, write = "YAML reads numbers with ':' in base 60 (sexagesimal)", repr(value)
+    elif _HEXADECIMAL.fullmatch(raw):
+        why, write = "YAML reads 0x as hexadecimal (base 16)", repr(value)
+    elif _BINARY.fullmatch(raw):
+        why, write = "YAML reads 0b as binary (base 2)", repr(value)
+    elif _LEADING_ZERO.match(raw) and isinstance(value, int):
+        why, write = ("YAML reads a whole number that starts with 0 as octal (base 8)",
+                      _plain_decimal(raw))
+    elif _LEADING_ZERO.match(raw):
+        return (f"the number {raw} is not written in plain decimal: a number must not start "
+                f"with 0 (YAML reads 056 as octal, 46); write {_plain_decimal(raw)}, "
+                f"or \"{raw}\" in quotes if it is text")
+    elif "_" in raw:
+        why, write = "YAML leaves out the _", _plain_decimal(raw)
+    else:
+        return None
+    return (f"the number {raw} is not written in plain decimal: {why}, so this would be "
+            f"{value!r}; write {write}, or \"{raw}\" in quotes if it is text")
+
+
+def _plain_decimal(raw: str) -> str:
+    """``raw`` without underscores and leading zeros: -0_56.50 -> -56.50, 00 -> 0."""
+    sign = raw[0] if raw[:1] in ("-", "+") else ""
+    digits = raw[len(sign):].replace("_", "")
+    whole, dot, rest = digits.partition(".")
+    whole = whole.lstrip("0") or "0"
+    return ("-" if sign == "-" else "") + whole + dot + rest
 
 
 def _line_col(text: str, position: int) -> tuple[int, int]:
