@@ -170,7 +170,9 @@ def test_workers_end_when_their_parent_is_killed(deadline: None) -> None:
         "import os, time\n"
         "from sen_rules.engine import workers\n"
         "def setup(): return None\n"
-        "def task(state, i, item): print(os.getpid(), flush=True); time.sleep(1)\n"
+        # one write of a whole line (atomic on a pipe): print() writes the number and the
+        # line break apart, and two workers' lines could interleave
+        "def task(state, i, item): os.write(1, f'{os.getpid()}\\n'.encode()); time.sleep(1)\n"
         "next(workers.run_ordered(task, range(100), workers=2, setup=setup,\n"
         "                         setup_args=(), chunk_size=1))\n")
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
