@@ -41,4 +41,4 @@ def _in_parentheses(text: str, part: str) -> bool:
 
 
 def _mentions(e: ir.Expr, variable: str) -> bool:
-    return any(isinstance(n, ir.FieldRef) and n.root == variable for n in ir.walk(e))
+    return any(ref.root == variable for ref in ir.field_refs(e))

@@ -42,10 +42,10 @@ class Compilation:
 
     dir: Path
     diags: list[Diagnostic] = field(default_factory=list)
-    # where a value was refused as written (a number not in plain decimal): any other
-    # error there only follows from it, and is not reported
-    refused: set[SourceLocation] = field(default_factory=set)
-    refused_ids: set[int] = field(default_factory=set)  # the diagnostics that refused them
+    # each place a value was refused as written (a number not in plain decimal), with the
+    # diagnostic that refused it: any other error there only follows from it, and is not
+    # reported
+    refused: dict[SourceLocation, Diagnostic] = field(default_factory=dict)
     file_count: int = 0
     item_paths: dict[int, YPath] = field(default_factory=dict)  # checked list item -> its path
     # the manifest (stage "manifest")

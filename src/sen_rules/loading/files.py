@@ -52,8 +52,7 @@ def read(c: Compilation, relative: str, model: type[M], what: str,
         c.diags.append(exc.diagnostic)
         return None, None
     c.diags.extend(doc.refused)
-    c.refused.update(d.location for d in doc.refused if d.location is not None)
-    c.refused_ids.update(id(d) for d in doc.refused)
+    c.refused.update((d.location, d) for d in doc.refused if d.location is not None)
     if not isinstance(doc.data, dict):
         c.error(codes.SR102, f"a {what} file must be a block of 'key: value' lines",
                 SourceLocation(display, 1, 1))

@@ -61,8 +61,8 @@ def compile_rulebase(directory: Path) -> Rulebase:
     for stage in STAGES:
         stage.run(c)
     if c.failed():
-        raise RulebaseError([d for d in c.diags if d.location not in c.refused
-                             or id(d) in c.refused_ids])
+        raise RulebaseError([d for d in c.diags if d.location is None
+                             or c.refused.get(d.location, d) is d])
     return result(c)
 
 

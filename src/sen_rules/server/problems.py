@@ -23,6 +23,7 @@ from typing import Any
 from starlette.responses import Response
 
 from ..errors import CaseError, SenRulesError
+from ..textsafe import escape
 
 PROBLEM_TYPE = "https://sen-rules.invalid/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -41,7 +42,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def encodable(text: str) -> str:
     """``text`` with each half of a surrogate pair shown as its escape (``\\udfff``): a
     sentence may quote what a client sent, and the answer must still be UTF-8."""
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return _SURROGATE.sub(lambda m: escape(m.group(0)), text)
 
 
 class Problem(Exception):  # noqa: N818 - RFC 9457's own name
