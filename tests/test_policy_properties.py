@@ -308,9 +308,10 @@ def _events(data: dict[str, Any], as_of: date) -> dict[str, date]:
                         ("cessation.left-school", c.get("left_school_on"))):
         if value is not None:
             found[rule] = date.fromisoformat(value)
-    if "cessation.left-school" in found:  # ceased from the school leaving date at the earliest
+    if "cessation.left-school" in found:  # ceased from the day after the school leaving
+        # date (the last day of compulsory school age) at the earliest
         found["cessation.left-school"] = max(found["cessation.left-school"],
-                                             cal.compulsory_end(dob))
+                                             cal.compulsory_end(dob) + timedelta(days=1))
     return found
 
 
